@@ -1,0 +1,416 @@
+"""Knowledge spaces, articles, documents with versions and extracted text, and the trash."""
+import hashlib
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.documents.models import AbstractDocument, Document
+from wagtail.fields import StreamField
+from wagtail.models import Collection, Orderable, Page, PageManager
+from wagtail.search import index
+
+from .blocks import ArticleBodyBlock
+from .query import ReadablePageQuerySet
+from .storage import retaining_storage
+
+ReadablePageManager = PageManager.from_queryset(ReadablePageQuerySet)
+
+
+class Category(models.Model):
+    """A node of the simple category tree; the dimension system (KB-05) extends it later."""
+
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("parent")]
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unique_category_name_per_parent"),
+            models.UniqueConstraint(
+                fields=["name"], condition=models.Q(parent__isnull=True), name="unique_root_category_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_path
+
+    @property
+    def ancestors(self):
+        chain, node = [], self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+    @property
+    def full_path(self):
+        return " / ".join(c.name for c in self.ancestors)
+
+    @classmethod
+    def from_path(cls, parts):
+        """Get or create the category for a sequence of names, creating missing ancestors."""
+        node = None
+        for name in parts:
+            name = name.strip()[:100]
+            if name:
+                node, _created = cls.objects.get_or_create(parent=node, name=name)
+        return node
+
+
+class ExtractionStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    EMPTY = "empty", _("No text")
+    FAILED = "failed", _("Failed")
+
+
+class ExtractedContent(models.Model):
+    """What text extraction found in one stored file."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True, editable=False)
+    detected_type = models.CharField(_("detected content type"), max_length=255, blank=True, editable=False)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True, editable=False)
+    language = models.CharField(_("language"), max_length=16, blank=True, editable=False)
+    extracted_text = models.TextField(_("extracted text"), blank=True, editable=False)
+    extraction_status = models.CharField(
+        _("extraction status"), max_length=16, choices=ExtractionStatus.choices,
+        default=ExtractionStatus.PENDING, editable=False, db_index=True,
+    )
+    extraction_error = models.TextField(_("extraction error"), blank=True, editable=False)
+    extraction_seconds = models.FloatField(_("extraction time (s)"), null=True, blank=True, editable=False)
+    extracted_at = models.DateTimeField(_("extracted at"), null=True, blank=True, editable=False)
+
+    EXTRACTION_FIELDS = [
+        "detected_type", "page_count", "language", "extracted_text", "extraction_status",
+        "extraction_error", "extraction_seconds", "extracted_at",
+    ]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_extraction_finished(self):
+        return self.extraction_status in {ExtractionStatus.DONE, ExtractionStatus.EMPTY, ExtractionStatus.FAILED}
+
+    @property
+    def declared_type(self):
+        return mimetypes.guess_type(self.file.name)[0] or ""
+
+    @property
+    def is_mislabelled(self):
+        """True when the content is not what the file name's extension claims."""
+        declared, detected = self.declared_type, self.detected_type.split(";")[0].strip()
+        return bool(declared and detected and declared != detected and detected != "application/octet-stream")
+
+    @property
+    def text_preview(self):
+        return self.extracted_text[:1500]
+
+
+def file_sha256(field_file):
+    digest = hashlib.sha256()
+    field_file.open("rb")
+    try:
+        for chunk in field_file.chunks():
+            digest.update(chunk)
+    finally:
+        field_file.close()
+    return digest.hexdigest()
+
+
+class KnowledgeDocument(ExtractedContent, AbstractDocument):
+    """A stored file (KB-01). Its fields describe the current version; older ones live in
+    :class:`DocumentVersion`."""
+
+    file = models.FileField(upload_to="documents", verbose_name=_("file"), storage=retaining_storage)
+    description = models.TextField(_("description"), blank=True)
+    source_path = models.CharField(_("imported from"), max_length=1024, blank=True, editable=False)
+
+    admin_form_fields = Document.admin_form_fields + ("description",)
+    search_fields = AbstractDocument.search_fields + [
+        index.SearchField("description"),
+        index.SearchField("extracted_text"),
+        index.FilterField("extraction_status"),
+    ]
+
+    class Meta(AbstractDocument.Meta):
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+
+    @property
+    def current_version(self):
+        return self.versions.filter(file=self.file.name).order_by("-number").first()
+
+    @property
+    def extension(self):
+        return PurePosixPath(self.file.name).suffix.lstrip(".").lower()
+
+
+class DocumentVersion(ExtractedContent):
+    """One file a document has had; the newest is its current file (KB-08)."""
+
+    document = models.ForeignKey(
+        KnowledgeDocument, verbose_name=_("document"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to="documents", storage=retaining_storage, max_length=255)
+    original_filename = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveBigIntegerField(_("size"), null=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["document", "number"], name="unique_document_version")]
+
+    def __str__(self):
+        return f"{self.document.title} v{self.number}"
+
+    @property
+    def is_current(self):
+        return self.file.name == self.document.file.name
+
+    def get_download_url(self):
+        return reverse("knowledge:document_version_download", args=[self.document_id, self.number])
+
+
+class KnowledgeSpacePage(Page):
+    """A department's or area's knowledge space: its own subtree, permissions and collection."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    department = models.ForeignKey(
+        "portal.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="spaces",
+    )
+    collection = models.ForeignKey(
+        Collection, verbose_name=_("document collection"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("Attachments of this space are stored in this collection."),
+    )
+
+    objects = ReadablePageManager()
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("department"), FieldPanel("collection")]
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["knowledge.ArticlePage"]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("knowledge space")
+        verbose_name_plural = _("knowledge spaces")
+
+    def get_context(self, request, *args, **kwargs):
+        from .services.listing import space_article_listing
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(space_article_listing(self, request))
+        return context
+
+
+class ArticleKeyword(TaggedItemBase):
+    content_object = ParentalKey("knowledge.ArticlePage", on_delete=models.CASCADE, related_name="keyword_items")
+
+
+class ArticlePage(RoutablePageMixin, Page):
+    """A knowledge article: body, keywords, category, attachments and related articles."""
+
+    summary = models.TextField(_("summary"), blank=True)
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
+    keywords = ClusterTaggableManager(through=ArticleKeyword, blank=True, verbose_name=_("keywords"))
+    content_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_articles",
+    )
+    department = models.ForeignKey(
+        "portal.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+
+    objects = ReadablePageManager()
+    content_panels = Page.content_panels + [
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("keywords"), FieldPanel("category"), FieldPanel("content_owner"), FieldPanel("department")],
+            heading=_("Classification"),
+        ),
+        InlinePanel("attachments", label=_("Attachments")),
+        InlinePanel("related_links", label=_("Related articles")),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.RelatedFields("keywords", [index.SearchField("name")]),
+        index.FilterField("category"),
+        index.FilterField("department"),
+    ]
+    parent_page_types = ["knowledge.KnowledgeSpacePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("knowledge article")
+        verbose_name_plural = _("knowledge articles")
+
+    @property
+    def space(self):
+        return KnowledgeSpacePage.objects.ancestor_of(self).first()
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["attachments"] = [a for a in self.attachments.select_related("document") if a.document_id]
+        context["related_articles"] = [
+            link.target for link in self.related_links.select_related("target")
+            if link.target_id and link.target.live
+        ]
+        return context
+
+    @path("versions/")
+    def version_list(self, request):
+        from .views import article_versions
+
+        return article_versions(request, self)
+
+    @path("versions/<int:revision_id>/")
+    def version_detail(self, request, revision_id):
+        from .views import article_version_detail
+
+        return article_version_detail(request, self, revision_id)
+
+    @path("versions/compare/<int:from_id>/<int:to_id>/")
+    def version_compare(self, request, from_id, to_id):
+        from .views import article_version_compare
+
+        return article_version_compare(request, self, from_id, to_id)
+
+
+class ArticleAttachment(Orderable):
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey(
+        settings.WAGTAILDOCS_DOCUMENT_MODEL, verbose_name=_("document"), on_delete=models.CASCADE,
+        related_name="attachment_links",
+    )
+    note = models.CharField(_("note"), max_length=255, blank=True)
+
+    panels = [FieldPanel("document"), FieldPanel("note")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+
+class RelatedArticle(Orderable):
+    page = ParentalKey(ArticlePage, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey(
+        ArticlePage, verbose_name=_("article"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("target")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related article")
+        verbose_name_plural = _("related articles")
+
+
+class TrashBinPage(Page):
+    """Holds deleted pages, unpublished and out of every site, until restored (KB-14)."""
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("trash")
+
+
+class TrashItem(models.Model):
+    """A deleted page or document, restorable by a knowledge manager."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", _("Page")
+        DOCUMENT = "document", _("Document")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=255)
+    page = models.ForeignKey(Page, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    original_parent = models.ForeignKey(Page, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    was_live = models.BooleanField(default=False)
+    document_id = models.PositiveBigIntegerField(null=True, blank=True)
+    revision = models.ForeignKey("reversion.Revision", null=True, blank=True, on_delete=models.SET_NULL)
+    extra = models.JSONField(default=dict, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("deleted by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    deleted_at = models.DateTimeField(_("deleted at"), auto_now_add=True)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("restored by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    restored_at = models.DateTimeField(_("restored at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("trash item")
+        verbose_name_plural = _("trash")
+        ordering = ["-deleted_at"]
+        permissions = [("restore_trashitem", _("Can restore items from the trash"))]
+
+    def __str__(self):
+        return self.title
+
+
+class ImportRun(models.Model):
+    """One bulk import (KB-03), from the command line or an uploaded zip."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        FINISHED = "finished", _("Finished")
+        FAILED = "failed", _("Failed")
+
+    source_name = models.CharField(_("source"), max_length=255)
+    archive = models.FileField(_("archive"), upload_to="imports", blank=True, storage=retaining_storage)
+    space = models.ForeignKey(KnowledgeSpacePage, verbose_name=_("space"), on_delete=models.CASCADE)
+    category_path = models.CharField(_("category"), max_length=255, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    imported = models.PositiveIntegerField(_("imported"), default=0)
+    duplicates = models.PositiveIntegerField(_("duplicates"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    report = models.JSONField(_("report"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.source_name

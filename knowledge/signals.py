@@ -1,0 +1,27 @@
+import reversion
+from django.db.models.signals import post_save, pre_delete
+from django.dispatch import receiver
+
+from .current_user import get_current_user
+from .models import ArticleAttachment, DocumentVersion, KnowledgeDocument
+
+# Wagtail does not version documents; django-reversion keeps a deleted one restorable.
+reversion.register(DocumentVersion)
+reversion.register(ArticleAttachment)
+reversion.register(KnowledgeDocument, follow=["versions", "attachment_links"])
+
+
+@receiver(post_save, sender=KnowledgeDocument)
+def record_document_file(sender, instance, raw=False, **kwargs):
+    if raw:  # fixtures and trash restores bring their own versions
+        return
+    from .services.documents import record_current_file
+
+    record_current_file(instance, user=get_current_user())
+
+
+@receiver(pre_delete, sender=KnowledgeDocument)
+def move_document_to_trash(sender, instance, **kwargs):
+    from .services.trash import snapshot_document
+
+    snapshot_document(instance, user=get_current_user())

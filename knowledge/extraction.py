@@ -81,6 +81,14 @@ def explain_parse_error(message):
 
 def _result(text, metadata):
     text = (text or "").strip()
+    if not text:
+        # Tika reports some failures (an encrypted PDF, say) as a warning next to empty text.
+        problems = [
+            str(_first(metadata, key)) for key in metadata
+            if key.startswith("X-TIKA:warning") or key.startswith("X-TIKA:EXCEPTION")
+        ]
+        if problems:
+            raise ExtractionFailed(explain_parse_error("; ".join(problems)))
     return ExtractionResult(
         text=text,
         content_type=str(_first(metadata, "Content-Type") or ""),

@@ -106,7 +106,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            "TEST": {"NAME": os.environ.get("ZHIKU_TEST_SQLITE_NAME") or None},
+            # A file, not memory: the test worker thread writes while the test reads.
+            "TEST": {"NAME": str(VAR_DIR / "zhiku-test.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

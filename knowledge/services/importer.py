@@ -134,6 +134,7 @@ def iter_source(path):
 
 
 def count_source(path):
+    """How many entries ``path`` holds, for a progress bar."""
     path = Path(path)
     if path.is_dir():
         return sum(len(files) for _root, _dirs, files in os.walk(path))

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from portal.services.demo import DEMO_PASSWORD, USERS, load_demo_content
+
+
+class Command(BaseCommand):
+    help = "Load the demo organisation, users, knowledge spaces, articles and attachments (once)."
+
+    def handle(self, *args, **options):
+        result = load_demo_content()
+        if result is None:
+            self.stdout.write(_("Demo content is already present; nothing changed."))
+        else:
+            self.stdout.write(self.style.SUCCESS(
+                _("Demo content loaded: %(articles)d articles, %(attachments)d attachments.") % result
+            ))
+
+        self.stdout.write(_("Demo logins (password %(password)s):") % {"password": DEMO_PASSWORD})
+        for username, full_name, space, _position, role_names, space_role in USERS:
+            what = " ".join(filter(None, [", ".join(role_names), space and f"{space}/{space_role}"]))
+            self.stdout.write(f"  {username:<10} {full_name:<6} {what}")

@@ -1,0 +1,70 @@
+"""The portal's roles, as Wagtail groups (KB-04). Space-level rights are added per space by
+``knowledge.services.spaces``; these groups carry what is the same everywhere."""
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+READER = "读者"
+EDITOR = "编辑"
+REVIEWER = "部门审核人"
+KNOWLEDGE_MANAGER = "知识管理员"
+ADMINISTRATOR = "系统管理员"
+ROLES = [READER, EDITOR, REVIEWER, KNOWLEDGE_MANAGER, ADMINISTRATOR]
+
+ADMIN_ACCESS = [("wagtailadmin", "access_admin")]
+ROLE_PERMISSIONS = {
+    READER: [],
+    EDITOR: ADMIN_ACCESS,
+    REVIEWER: ADMIN_ACCESS,
+    KNOWLEDGE_MANAGER: ADMIN_ACCESS + [
+        ("knowledge", "restore_trashitem"),
+        ("knowledge", "add_importrun"),
+        ("knowledge", "view_importrun"),
+        ("knowledge", "add_category"),
+        ("knowledge", "change_category"),
+        ("knowledge", "delete_category"),
+        ("taggit", "add_tag"),
+        ("taggit", "change_tag"),
+    ],
+    ADMINISTRATOR: ADMIN_ACCESS + [
+        (app, f"{action}_{model}")
+        for app, model in [("portal", "department"), ("portal", "position"), ("portal", "userprofile"),
+                           ("auth", "user"), ("auth", "group")]
+        for action in ("add", "change", "delete", "view")
+    ],
+}
+MANAGER_PAGE_PERMISSIONS = ["add", "change", "publish", "bulk_delete", "lock", "unlock"]
+MANAGER_DOCUMENT_PERMISSIONS = ["add", "change", "delete", "choose"]
+
+
+def _permissions(pairs):
+    query = Q(pk__in=[])
+    for app, codename in pairs:
+        query |= Q(content_type__app_label=app, codename=codename)
+    return Permission.objects.filter(query)
+
+
+def ensure_roles():
+    """Create the role groups and their global permissions; safe to call again."""
+    groups = {}
+    for name in ROLES:
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.add(*_permissions(ROLE_PERMISSIONS[name]))
+        groups[name] = group
+    return groups
+
+
+def grant_manager_rights(home_page):
+    """Knowledge managers edit and publish every space and manage every document."""
+    manager = Group.objects.get(name=KNOWLEDGE_MANAGER)
+    for permission_type in MANAGER_PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=manager, page=home_page,
+            permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=f"{permission_type}_page"),
+        )
+    root_collection = Collection.get_first_root_node()
+    for action in MANAGER_DOCUMENT_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=manager, collection=root_collection,
+            permission=Permission.objects.get(content_type__app_label="wagtaildocs", codename=f"{action}_document"),
+        )

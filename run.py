@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Zhiku's two set-up commands; needs only Python 3.11+.
+
+    python3 run.py          install, migrate, load demo content, start web + worker + scheduler
+    python3 run.py test     install, then run the whole test suite
+
+Everything installs into ./.venv from requirements.lock; state lives in ./var.
+"""
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+LOCK = ROOT / "requirements.lock"
+STAMP = VENV / ".zhiku-lock-sha256"
+
+
+def say(message):
+    print(f"[zhiku] {message}", flush=True)
+
+
+def ensure_venv():
+    if sys.version_info < (3, 11):
+        sys.exit("Zhiku needs Python 3.11 or newer.")
+    if not PYTHON.exists():
+        say("creating .venv")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
+    if not STAMP.exists() or STAMP.read_text() != digest:
+        say("installing Python packages from requirements.lock (first run takes a few minutes)")
+        subprocess.run([PYTHON, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", LOCK], check=True)
+        STAMP.write_text(digest)
+
+
+def manage(*args, env=None):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, check=True, env=env)
+
+
+def port_is_free(port):
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def start():
+    ensure_venv()
+    manage("migrate", "--noinput", "-v", "0")
+    manage("collectstatic", "--noinput", "-v", "0")
+    manage("demo_content")
+    port = int(os.environ.get("PORT", "8000"))
+    if not port_is_free(port):
+        sys.exit(f"Port {port} is in use; set PORT=... to use another.")
+    bin_dir = VENV / "bin"
+    processes = {
+        "web": [bin_dir / "gunicorn", "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                "--threads", "4", "--timeout", "120", "--access-logfile", "-"],
+        "worker": [bin_dir / "celery", "-A", "portal", "worker", "--loglevel", "INFO", "--concurrency", "2"],
+        "scheduler": [bin_dir / "celery", "-A", "portal", "beat", "--loglevel", "INFO"],
+    }
+    children = {name: subprocess.Popen(cmd, cwd=ROOT) for name, cmd in processes.items()}
+    say(f"portal running at http://127.0.0.1:{port}/  (admin: /admin/) — Ctrl-C stops web, worker and scheduler")
+
+    def stop(*_args):
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        for child in children.values():
+            try:
+                child.wait(15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while True:
+        for name, child in children.items():
+            if child.poll() is not None:
+                say(f"{name} exited with code {child.returncode}; stopping the others")
+                stop()
+        time.sleep(1)
+
+
+def ensure_chromium():
+    """Browser tests use Debian's chromium; install it when we may."""
+    if shutil.which("chromium"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Debian chromium for the browser tests")
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=False,
+                       env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    if not shutil.which("chromium"):
+        say("chromium is not available: browser tests will be skipped")
+
+
+def test(extra_args):
+    ensure_venv()
+    ensure_chromium()
+    result = subprocess.run([PYTHON, "-m", "pytest", *extra_args], cwd=ROOT)
+    sys.exit(result.returncode)
+
+
+if __name__ == "__main__":
+    os.chdir(ROOT)
+    if len(sys.argv) > 1 and sys.argv[1] == "test":
+        test(sys.argv[2:])
+    elif len(sys.argv) == 1 or sys.argv[1] == "start":
+        start()
+    else:
+        sys.exit(__doc__)

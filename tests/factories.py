@@ -1,0 +1,69 @@
+"""A small portal for tests: two spaces (one restricted), users in each role, one article."""
+from types import SimpleNamespace
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from wagtail.models import Collection, Locale, Page, Site
+
+from knowledge.models import ArticleAttachment, ArticlePage, KnowledgeDocument, KnowledgeSpacePage
+from knowledge.services.spaces import provision_space
+from portal import roles
+from portal.models import HomePage
+
+
+def make_user(username, *group_names, superuser=False):
+    user = get_user_model().objects.create_user(username, f"{username}@example.com", "pw-12345678")
+    user.is_superuser = user.is_staff = superuser
+    user.save()
+    user.groups.add(*Group.objects.filter(name__in=[roles.READER, *group_names]))
+    return user
+
+
+def add_document(space, title, filename, content, user=None):
+    document = KnowledgeDocument(title=title, collection=space.collection, uploaded_by_user=user)
+    document.file.save(filename, ContentFile(content), save=False)
+    document.save()
+    return document
+
+
+def add_article(space, title, user=None, body=None, documents=(), **fields):
+    article = ArticlePage(
+        title=title, body=body or [("paragraph", "<p>正文</p>")], owner=user, content_owner=user, **fields
+    )
+    for document in documents:
+        article.attachments.add(ArticleAttachment(document=document))
+    space.add_child(instance=article)
+    article.save_revision(user=user, log_action=True).publish(user=user)
+    return ArticlePage.objects.get(pk=article.pk)
+
+
+def build_portal():
+    roles.ensure_roles()
+    # Transactional tests flush the tables, taking Wagtail's migration-made roots with them.
+    Locale.objects.get_or_create(language_code="zh-hans")
+    root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    home = root.add_child(instance=HomePage(title="知库", slug="zhiku-home"))
+    Site.objects.update_or_create(is_default_site=True, defaults={"hostname": "localhost", "root_page": home})
+    roles.grant_manager_rights(home)
+    research = home.add_child(instance=KnowledgeSpacePage(title="研究院", slug="research"))
+    finance = home.add_child(instance=KnowledgeSpacePage(title="财务部", slug="finance"))
+    research_groups = provision_space(research)
+    finance_groups = provision_space(finance, restricted=True)
+    users = SimpleNamespace(
+        editor=make_user("editor", roles.EDITOR),
+        reader=make_user("reader"),
+        accountant=make_user("accountant", roles.EDITOR),
+        manager=make_user("manager", roles.KNOWLEDGE_MANAGER),
+        admin=make_user("admin", roles.ADMINISTRATOR, superuser=True),
+    )
+    users.editor.groups.add(research_groups["编辑"])
+    users.accountant.groups.add(finance_groups["编辑"])
+    return SimpleNamespace(
+        home=home,
+        research=KnowledgeSpacePage.objects.get(pk=research.pk),
+        finance=KnowledgeSpacePage.objects.get(pk=finance.pk),
+        users=users,
+    )

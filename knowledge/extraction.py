@@ -1,10 +1,14 @@
 """Text extraction: embedded Apache Tika (iscc-tika) by default, a Tika server when
 ``TIKA_SERVER_URL`` is set. Callers use :func:`extract_file`; the backends are interchangeable."""
+import json
 import logging
-import multiprocessing
 import os
 import re
+import select
+import subprocess
+import sys
 import threading
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -99,49 +103,62 @@ def _result(text, metadata):
 
 
 class EmbeddedTikaBackend:
-    """iscc-tika in a long-lived child process, restarted after a time-out or crash."""
+    """iscc-tika in a long-lived child process (``knowledge.tika_child``), restarted after a
+    time-out or a crash. A plain subprocess, because Celery's pool processes are daemonic and
+    may not start multiprocessing children."""
 
     def __init__(self, timeout, max_chars):
         self.timeout = timeout
         self.max_chars = max_chars
         self._process = None
-        self._conn = None
         self._lock = threading.Lock()
 
     def _start(self):
-        from . import tika_child
-
-        context = multiprocessing.get_context("spawn")
-        parent_conn, child_conn = context.Pipe()
-        self._process = context.Process(
-            target=tika_child.serve, args=(child_conn, self.max_chars), name="zhiku-tika", daemon=True
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "knowledge.tika_child"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=settings.BASE_DIR,
         )
-        self._process.start()
-        child_conn.close()
-        self._conn = parent_conn
 
     def stop(self):
-        if self._process is not None:
-            self._process.kill()
-            self._process.join(5)
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
+        process, self._process = self._process, None
+        if process is not None:
+            process.kill()
+            process.wait(5)
+            for stream in (process.stdin, process.stdout):
+                stream.close()
+
+    def _read(self, size, deadline):
+        chunks, remaining = [], size
+        fd = self._process.stdout.fileno()
+        while remaining:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                raise TimeoutError
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                raise EOFError
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        return b"".join(chunks)
 
     def extract(self, path):
         with self._lock:
-            if self._process is None or not self._process.is_alive():
+            if self._process is None or self._process.poll() is not None:
                 self.stop()
                 self._start()
-            self._conn.send(os.fspath(path))
-            if not self._conn.poll(self.timeout):
+            deadline = time.monotonic() + self.timeout
+            try:
+                request = json.dumps({"path": os.fspath(path), "max_chars": self.max_chars}) + "\n"
+                self._process.stdin.write(request.encode("utf-8"))
+                self._process.stdin.flush()
+                size = int.from_bytes(self._read(8, deadline), "big")
+                ok, payload = json.loads(self._read(size, deadline))
+            except TimeoutError:
                 self.stop()
                 raise ExtractionFailed(
-                    _("Extraction took longer than the limit of %(seconds)s seconds.") % {"seconds": int(self.timeout)}
+                    _("Extraction took longer than the limit of %(seconds)s seconds.") % {"seconds": self.timeout}
                 )
-            try:
-                ok, payload = self._conn.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError, ValueError):
                 self.stop()
                 raise ExtractionFailed(_("The extractor stopped while reading this file (the file may be malformed)."))
         if not ok:

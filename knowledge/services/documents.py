@@ -6,6 +6,7 @@ import time
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..extraction import ExtractionFailed, extract_file
 from ..models import DocumentVersion, ExtractionStatus, KnowledgeDocument, file_sha256
@@ -84,7 +85,11 @@ def run_extraction(version):
         version.extracted_text = ""
     except FileNotFoundError:
         version.extraction_status = ExtractionStatus.FAILED
-        version.extraction_error = "The stored file is missing."
+        version.extraction_error = _("The stored file is missing.")
+    except Exception:  # a bug must not leave the document "running" for ever
+        logger.exception("extraction of %s failed", version)
+        version.extraction_status = ExtractionStatus.FAILED
+        version.extraction_error = _("Internal error during extraction; see the worker log. Retry later.")
     else:
         version.extracted_text = result.text
         version.detected_type = result.content_type[:255]

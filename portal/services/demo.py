@@ -30,7 +30,7 @@ POSITIONS = [
 ]
 # username, full name, space slug, position code, roles, space role
 USERS = [
-    ("admin", "系统管理员", None, None, [roles.ADMINISTRATOR], None),
+    ("admin", "管理员", None, None, [roles.ADMINISTRATOR], None),
     ("wangzhi", "王知", None, "knowledge-officer", [roles.KNOWLEDGE_MANAGER], None),
     ("zhangwei", "张伟", "research", "rd-engineer", [roles.EDITOR], "编辑"),
     ("lina", "李娜", "research", "test-engineer", [roles.REVIEWER], "审核人"),

@@ -108,7 +108,7 @@ def _users(departments, positions, space_groups, hq):
     for username, full_name, slug, position, role_names, space_role in USERS:
         user, created = User.objects.get_or_create(
             username=username,
-            defaults={"first_name": full_name[1:], "last_name": full_name[0], "email": f"{username}@zhiku.example"},
+            defaults={"first_name": full_name, "email": f"{username}@zhiku.example"},
         )
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -48,31 +48,22 @@ def corrupt_pdf():
 def zip_bytes(entries, gbk_names=False):
     """A zip of ``{name: bytes}``; with ``gbk_names`` the names are written the way Chinese
     Windows tools do (GBK bytes, no UTF-8 flag)."""
+    names = {}
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in entries.items():
-            info = zipfile.ZipInfo(name)
-            info.compress_type = zipfile.ZIP_DEFLATED
+        for index, (name, data) in enumerate(entries.items()):
             if gbk_names:
-                info.filename = name.encode("gbk").decode("cp437")
-                info.flag_bits &= ~0x800
-            archive.writestr(info, data)
+                # zipfile only writes UTF-8 names; write an ASCII stand-in of the same length
+                # and swap the GBK bytes in afterwards.
+                raw = name.encode("gbk")
+                stand_in = chr(ord("A") + index) * len(raw)
+                names[stand_in.encode("ascii")] = raw
+                name = stand_in
+            archive.writestr(name, data)
     data = out.getvalue()
-    if gbk_names:
-        # zipfile sets the UTF-8 flag for non-ASCII names; clear it in the headers.
-        data = _clear_utf8_flags(data)
+    for stand_in, raw in names.items():
+        data = data.replace(stand_in, raw)
     return data
-
-
-def _clear_utf8_flags(data):
-    data = bytearray(data)
-    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
-        start = 0
-        while (pos := data.find(signature, start)) != -1:
-            flags = int.from_bytes(data[pos + flag_offset: pos + flag_offset + 2], "little") & ~0x800
-            data[pos + flag_offset: pos + flag_offset + 2] = flags.to_bytes(2, "little")
-            start = pos + 4
-    return bytes(data)
 
 
 def zip_bomb(unpacked_mb=64):

@@ -175,10 +175,11 @@ class TikaServerBackend:
         self.max_chars = max_chars
 
     def extract(self, path):
-        import tika
-
-        tika.TikaClientOnly = True  # never download or start a Tika jar
+        os.environ["TIKA_CLIENT_ONLY"] = "True"  # never download or start a Tika jar
         from tika import parser
+        from tika import tika as tika_client
+
+        tika_client.TikaClientOnly = True
 
         try:
             parsed = parser.from_file(
@@ -187,6 +188,8 @@ class TikaServerBackend:
         except Exception as exc:  # connection errors, time-outs
             raise ExtractionFailed(_("The Tika server could not be reached: %(error)s") % {"error": exc}) from exc
         status = parsed.get("status")
+        if status == 422:  # Tika server's answer for encrypted and unparseable files
+            raise ExtractionFailed(explain_parse_error("EncryptedDocumentException or parse error (HTTP 422)"))
         if status != 200:
             raise ExtractionFailed(explain_parse_error(f"Tika server answered HTTP {status}"))
         return _result((parsed.get("content") or "")[: self.max_chars], parsed.get("metadata") or {})
@@ -207,6 +210,15 @@ def get_backend():
             else:
                 _backend = EmbeddedTikaBackend(settings.ZHIKU_EXTRACT_TIMEOUT, settings.ZHIKU_EXTRACT_MAX_CHARS)
         return _backend
+
+
+def reset_backend():
+    """Forget the backend (after a settings change); stops the embedded extractor process."""
+    global _backend
+    with _backend_lock:
+        if isinstance(_backend, EmbeddedTikaBackend):
+            _backend.stop()
+        _backend = None
 
 
 def extract_file(path):

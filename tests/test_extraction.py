@@ -48,6 +48,16 @@ def test_uploaded_office_file_gets_its_chinese_text(worker, portal, client_for, 
     assert version.number == 1 and version.extracted_text == document.extracted_text
 
 
+def test_odd_file_names_are_stored_safely_and_download_under_their_name(worker, portal, client_for):
+    name = "报告 (终稿) #1 ?*<>|;'\"~.docx"
+    document = finished(upload(client_for(portal.users.editor), portal.research, name, files.docx(), "怪名字"))
+    assert document.extraction_status == ExtractionStatus.DONE
+    stored = document.file.name
+    assert stored.startswith("documents/") and not any(c in stored for c in "?*<>|\"")
+    response = client_for(portal.users.reader).get(document.url)
+    assert response.status_code == 200
+
+
 def test_pdf_page_count(worker, portal):
     document = finished(add_document(portal.research, "三页", "三页.pdf", files.pdf(pages=3)))
     assert document.page_count == 3

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils.html import escape
 from wagtail.models import Page, Site
 
-from knowledge.models import ArticleAttachment, ArticlePage, Category, KnowledgeDocument, KnowledgeSpacePage
+from knowledge.models import (
+    ArticleAttachment, ArticlePage, Category, KnowledgeDocument, KnowledgeSpacePage, RelatedArticle,
+)
 from knowledge.services.spaces import provision_space, space_group_name
 from portal import roles
 from portal.demo import material
@@ -177,6 +179,21 @@ def _attachments(articles, spaces, users):
     return count
 
 
+def _related_links(articles):
+    """Articles that share a category point at each other (at most three links each)."""
+    by_category = {}
+    for article in articles.values():
+        by_category.setdefault(article.category_id, []).append(article)
+    for group in by_category.values():
+        for article in group:
+            others = [a for a in group if a.pk != article.pk][:3]
+            if others:
+                article = ArticlePage.objects.get(pk=article.pk)
+                for other in others:
+                    article.related_links.add(RelatedArticle(target=other))
+                _publish(article, article.content_owner)
+
+
 def _second_versions(articles, users):
     """A few edits so version history, compare and document versions have something to show."""
     edited = list(articles.values())[:3]
@@ -219,6 +236,7 @@ def load_demo_content():
     users = _users(departments, positions, space_groups, hq)
     articles = _articles(home, spaces, users)
     attachments = _attachments(articles, spaces, users)
+    _related_links(articles)
     _second_versions(articles, users)
     return {"users": [u for u, *_rest in USERS], "articles": len(articles), "attachments": attachments,
             "password": DEMO_PASSWORD}

@@ -12,6 +12,7 @@ from .forms import ZipImportForm
 from .models import ImportRun, TrashItem
 from .services import trash
 from .services.documents import retry_extraction
+from .services.importer import OUTCOME_LABELS
 
 
 def _require(request, perm):
@@ -81,4 +82,5 @@ def import_index(request):
 def import_detail(request, run_id):
     _require(request, "knowledge.add_importrun")
     run = get_object_or_404(ImportRun, pk=run_id)
-    return TemplateResponse(request, "knowledge/admin/import_detail.html", {"run": run})
+    rows = [{**row, "outcome_label": OUTCOME_LABELS.get(row["outcome"], row["outcome"])} for row in run.report]
+    return TemplateResponse(request, "knowledge/admin/import_detail.html", {"run": run, "rows": rows})

@@ -188,8 +188,10 @@ class TikaServerBackend:
         except Exception as exc:  # connection errors, time-outs
             raise ExtractionFailed(_("The Tika server could not be reached: %(error)s") % {"error": exc}) from exc
         status = parsed.get("status")
-        if status == 422:  # Tika server's answer for encrypted and unparseable files
-            raise ExtractionFailed(explain_parse_error("EncryptedDocumentException or parse error (HTTP 422)"))
+        if status == 422:  # Tika server's answer for encrypted and unparseable files alike
+            raise ExtractionFailed(
+                _("The Tika server could not parse the file; it may be password-protected or damaged (HTTP 422).")
+            )
         if status != 200:
             raise ExtractionFailed(explain_parse_error(f"Tika server answered HTTP {status}"))
         return _result((parsed.get("content") or "")[: self.max_chars], parsed.get("metadata") or {})

@@ -85,7 +85,7 @@ class ExtractedContent(models.Model):
 
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True, db_index=True, editable=False)
     detected_type = models.CharField(_("detected content type"), max_length=255, blank=True, editable=False)
-    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True, editable=False)
+    page_count = models.PositiveIntegerField(_("page count"), null=True, blank=True, editable=False)
     language = models.CharField(_("language"), max_length=16, blank=True, editable=False)
     extracted_text = models.TextField(_("extracted text"), blank=True, editable=False)
     extraction_status = models.CharField(
@@ -343,6 +343,7 @@ class TrashBinPage(Page):
 
     class Meta:
         verbose_name = _("trash")
+        verbose_name_plural = _("trash bins")
 
 
 class TrashItem(models.Model):

@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
@@ -80,7 +81,11 @@ def move_pages_to_trash_in_bulk(request, action_type, objects, action_class_inst
     parent = objects[0].get_parent() if objects else None
     for page in objects:
         trash_page(page, request.user)
-    messages.success(request, _("%(count)d pages have been moved to the trash.") % {"count": len(objects)})
+    messages.success(
+        request,
+        ngettext("%(count)d page has been moved to the trash.", "%(count)d pages have been moved to the trash.",
+                 len(objects)) % {"count": len(objects)},
+    )
     return redirect("wagtailadmin_explore", parent.pk) if parent else redirect("wagtailadmin_home")
 
 

@@ -106,6 +106,7 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def get_context(self, request, *args, **kwargs):
         from knowledge.models import ArticlePage, KnowledgeSpacePage

@@ -1,5 +1,3 @@
-import socket
-
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
@@ -9,30 +7,29 @@ from portal.celery import app as celery_app
 from .factories import build_portal
 
 
-def server_answers(host, port):
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     return tmp_path / "media"
 
 
-@pytest.fixture(scope="session")
-def celery_worker_session():
-    """A real Celery worker (in a thread of the test process), on the broker of the settings
-    when it is Redis, otherwise on Celery's in-memory transport."""
+@pytest.fixture(scope="session", autouse=True)
+def celery_broker():
+    """Tests use the broker of the settings when it is Redis, otherwise Celery's in-memory
+    transport. Set before any test sends a task: producers keep the broker they first used."""
     broker = django_settings.CELERY_BROKER_URL
     if not broker.startswith("redis://"):
         broker = "memory://"
     celery_app.conf.update(broker_url=broker, broker_transport_options={}, task_acks_late=False)
-    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
-        yield celery_app
+    return celery_app
+
+
+@pytest.fixture(scope="session")
+def celery_worker_session(celery_broker):
+    """A real Celery worker, in a thread of the test process."""
+    celery_broker.control.purge()  # tasks left by earlier tests name rows that are gone
+    with start_worker(celery_broker, pool="solo", perform_ping_check=False, shutdown_timeout=30, loglevel="WARNING"):
+        yield celery_broker
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ def test_tika_server_backend_is_used_when_configured(tika_server, tmp_path):
 def test_tika_server_refusal_becomes_a_clear_reason(tika_server, tmp_path):
     path = tmp_path / "locked.pdf"
     path.write_bytes(files.encrypted_pdf())
-    with pytest.raises(extraction.ExtractionFailed, match="password-protected"):
+    with pytest.raises(extraction.ExtractionFailed, match="password-protected or damaged"):
         extraction.extract_file(path)
 
 

@@ -17,6 +17,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import ArticleAttachment, ArticlePage, Category, DocumentVersion, ImportRun, KnowledgeDocument
 
@@ -34,6 +35,11 @@ class SourceFile:
     open: callable  # returns a binary file object
     size: int
     problem: str = ""  # set when the entry must not be read at all
+
+
+OUTCOME_LABELS = {
+    "imported": gettext_lazy("Imported"), "duplicates": gettext_lazy("Duplicate"), "failed": gettext_lazy("Failed"),
+}
 
 
 @dataclass

@@ -2,6 +2,7 @@
 import difflib
 
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 from wagtail.models import PageLogEntry
 
 
@@ -29,10 +30,10 @@ def article_as_lines(article):
         lines += [line.strip() for line in text.splitlines() if line.strip()]
     keywords = ", ".join(sorted(tag.name for tag in article.keywords.all()))
     if keywords:
-        lines += ["", f"keywords: {keywords}"]
+        lines += ["", _("Keywords: %(keywords)s") % {"keywords": keywords}]
     attachments = [a.document.title for a in article.attachments.all() if a.document_id]
     if attachments:
-        lines += ["", "attachments: " + ", ".join(attachments)]
+        lines += ["", _("Attachments: %(titles)s") % {"titles": ", ".join(attachments)}]
     return lines
 
 

@@ -1,13 +1,14 @@
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from knowledge.models import ImportRun, KnowledgeSpacePage
-from knowledge.services.importer import ImportRefused, count_source, run_import_run
+from knowledge.services.importer import count_source, run_import_run
+from portal.commands import PortalCommand
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "Import legacy documents from a folder or a zip; folders become categories (KB-03)."
 
     def add_arguments(self, parser):
@@ -16,11 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--category", default="", help="parent category path, e.g. 研发管理/历史资料")
         parser.add_argument("--owner", help="user name recorded as uploader and article owner")
 
-    def handle(self, path, space=None, category="", owner=None, **options):
+    def run(self, path, space=None, category="", owner=None, **options):
         spaces = KnowledgeSpacePage.objects.order_by("path")
         target = spaces.filter(slug=space).first() if space else spaces.first()
         if target is None:
-            raise CommandError(_("No knowledge space %(slug)s.") % {"slug": space or ""})
+            if space:
+                raise CommandError(_("There is no knowledge space with the slug %(slug)s.") % {"slug": space})
+            raise CommandError(_("There is no knowledge space yet; create one first."))
         user = None
         if owner:
             user = get_user_model().objects.filter(username=owner).first()

@@ -1,13 +1,13 @@
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from portal.commands import PortalCommand
 from portal.services.demo import DEMO_PASSWORD, USERS, load_demo_content
 
 
-class Command(BaseCommand):
+class Command(PortalCommand):
     help = "Load the demo organisation, users, knowledge spaces, articles and attachments (once)."
 
-    def handle(self, *args, **options):
+    def run(self, *args, **options):
         result = load_demo_content()
         if result is None:
             self.stdout.write(_("Demo content is already present; nothing changed."))

@@ -83,6 +83,8 @@ def zhiku_engine():
 
 
 def bare_engine():
+    # Caveat: Tika forks a `tesseract` probe ~4x per file, and fork cost grows with the forking
+    # process; this process carries Django/Wagtail, the zhiku child does not, so bare is handicapped.
     from django.conf import settings
     from iscc_tika import Extractor
 
@@ -130,7 +132,7 @@ def main():
         print(f"no files in {args.dir} (missing or empty); use --make N to generate some", file=sys.stderr)
         sys.exit(2)
     if settings.TIKA_SERVER_URL:
-        print(f"note: TIKA_SERVER_URL is set, so 'zhiku' measures the Tika server backend")
+        print("note: TIKA_SERVER_URL is set, so 'zhiku' measures the Tika server backend")
 
     engines = {"zhiku": zhiku_engine(), "bare tika": bare_engine()}
     for engine in engines.values():

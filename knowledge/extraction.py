@@ -1,5 +1,6 @@
 """Text extraction: embedded Apache Tika (iscc-tika) by default, a Tika server when
 ``TIKA_SERVER_URL`` is set. Callers use :func:`extract_file`; the backends are interchangeable."""
+import functools
 import json
 import logging
 import os
@@ -54,16 +55,21 @@ CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 LATIN = re.compile(r"[A-Za-z]")
 
 
+@functools.cache
+def _to_simplified():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
 def detect_language(text):
     """zh-Hans, zh-Hant, en or "" — enough to label a document and pick an analyser."""
     sample = text[:20000]
     cjk = CJK.findall(sample)
     latin = len(LATIN.findall(sample))
     if len(cjk) >= 10 and len(cjk) * 3 >= latin:
-        import opencc
-
         chars = "".join(cjk)
-        changed = sum(a != b for a, b in zip(chars, opencc.OpenCC("t2s").convert(chars)))
+        changed = sum(a != b for a, b in zip(chars, _to_simplified().convert(chars)))
         return "zh-Hant" if changed / len(chars) > 0.03 else "zh-Hans"
     if latin >= 20:
         return "en"

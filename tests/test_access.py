@@ -79,3 +79,24 @@ def test_rich_text_is_sanitised_on_the_way_in_and_out(portal, client_for):
     page = client_for(portal.users.reader).get(portal.research.url + "rich/").content.decode()
     assert "安全" in page
     assert "<script>alert(1)" not in page and "javascript:alert" not in page and "onclick" not in page
+
+
+def test_chinese_is_the_default_whatever_the_browser_asks(client, portal):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "登录" in page and 'lang="zh-hans"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    page = client.get("/accounts/login/").content.decode()
+    assert "Log in" in page and 'lang="en"' in page
+
+
+def test_document_admin_views_refuse_other_departments(portal, client_for):
+    secret = add_document(portal.finance, "工资表", "工资表.xlsx", files.xlsx())
+    editor = client_for(portal.users.editor)  # a research editor
+    for name in ("wagtaildocs:edit", "wagtaildocs:delete", "wagtaildocs:document_usage"):
+        response = editor.get(reverse(name, args=[secret.pk]))
+        assert response.status_code in (302, 403), name
+        assert "工资表" not in response.content.decode()
+    chooser = editor.get(reverse("wagtaildocs_chooser:choose")).content.decode()
+    assert "工资表" not in chooser
+    listing = editor.get(reverse("wagtaildocs:index")).content.decode()
+    assert "工资表" not in listing

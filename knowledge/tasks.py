@@ -21,12 +21,14 @@ def requeue_stalled_extractions(older_than_minutes=10):
     from .services.documents import queue_extraction
 
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
-    stalled = DocumentVersion.objects.filter(
-        extraction_status__in=[ExtractionStatus.PENDING, ExtractionStatus.RUNNING], created_at__lt=cutoff
-    ).exclude(extracted_at__gt=cutoff)
+    stalled = list(
+        DocumentVersion.objects.filter(
+            extraction_status__in=[ExtractionStatus.PENDING, ExtractionStatus.RUNNING], created_at__lt=cutoff
+        ).exclude(extracted_at__gt=cutoff)
+    )
     for version in stalled:
         queue_extraction(version)
-    return stalled.count()
+    return len(stalled)
 
 
 @shared_task

@@ -10,7 +10,7 @@ from knowledge.models import ExtractionStatus, KnowledgeDocument
 
 from . import files
 from .factories import add_document
-from .utils import assert_refused, finished
+from .utils import assert_refused, finished, wait_for
 
 pytestmark = pytest.mark.worker
 
@@ -155,3 +155,23 @@ def test_web_process_never_loads_tika():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_scheduler_requeues_extractions_whose_message_was_lost(worker, portal):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from knowledge.models import DocumentVersion
+    from knowledge.tasks import requeue_stalled_extractions
+
+    document = finished(add_document(portal.research, "丢失", "丢失.docx", files.docx()))
+    # As if the worker had died mid-way an hour ago: the version is stuck in "running".
+    DocumentVersion.objects.filter(document=document).update(
+        extraction_status=ExtractionStatus.RUNNING, extracted_text="", extracted_at=None,
+        created_at=timezone.now() - timedelta(hours=1),
+    )
+    assert requeue_stalled_extractions() == 1
+    version = document.versions.get()
+    wait_for(lambda: DocumentVersion.objects.get(pk=version.pk).extraction_status == ExtractionStatus.DONE)
+    assert requeue_stalled_extractions() == 0

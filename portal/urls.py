@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views
+from search.api import api_urls
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("kb/", include("knowledge.urls")),
+    path("search/", include("search.urls")),
+    path("api/", api_urls()),
     # Images only: document files go through the permission-checking views above.
     re_path(r"^media/(?P<path>(?:images|original_images)/.+)$", views.serve_image_media),
     path("", include(wagtail_urls)),

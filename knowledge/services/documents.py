@@ -72,6 +72,10 @@ def _save(version):
     version.save(update_fields=DocumentVersion.EXTRACTION_FIELDS)
     if version.is_current:
         KnowledgeDocument.objects.filter(pk=version.document_id).update(**_fields_of(version))
+        if version.is_extraction_finished:
+            from ..search_adapters import queue_document_and_articles
+
+            queue_document_and_articles(KnowledgeDocument.objects.get(pk=version.document_id))
 
 
 def run_extraction(version):

@@ -1,0 +1,152 @@
+"""How knowledge articles and documents appear in search, and when they are re-indexed."""
+import hashlib
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import CollectionViewRestriction, PageViewRestriction
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from search import registry
+from search.index import queue_key, queue_update
+
+from .models import ArticlePage, KnowledgeDocument, KnowledgeSpacePage
+
+
+def _short_hash(*parts):
+    return hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
+
+
+def _user_name(user):
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+@registry.register
+class ArticleAdapter(registry.SearchAdapter):
+    model = ArticlePage
+    kind = "article"
+    kind_label = _("Article")
+
+    def queryset(self):
+        return ArticlePage.objects.live().select_related("category", "content_owner").order_by("pk")
+
+    def _documents(self, page):
+        return [a.document for a in page.attachments.select_related("document") if a.document_id]
+
+    def entry_data(self, page):
+        space = KnowledgeSpacePage.objects.ancestor_of(page).first()
+        if not page.live or space is None:  # unpublished, or in the trash
+            return None
+        body = "\n".join(page.body.stream_block.get_searchable_content(page.body))
+        return {
+            "title": page.title[:255],
+            "url": page.url or "",
+            "keywords": " ".join(tag.name for tag in page.keywords.all()),
+            "summary": page.summary,
+            "body": body,
+            "attachments": [{"name": d.title, "text": d.extracted_text} for d in self._documents(page)],
+            "space_id": space.pk,
+            "space_title": space.title,
+            "category_id": page.category_id,
+            "category_path": page.category.full_path if page.category else "",
+            "owner_id": page.content_owner_id,
+            "owner_name": _user_name(page.content_owner),
+            "file_type": "",
+            "date": page.last_published_at,
+            "principals": registry.principals_for_restrictions(page.get_view_restrictions()),
+        }
+
+    def stamp(self, page):
+        return _short_hash(page.live_revision_id, page.url_path,
+                           *[(d.pk, d.extracted_at) for d in self._documents(page)])
+
+
+@registry.register
+class DocumentAdapter(registry.SearchAdapter):
+    model = KnowledgeDocument
+    kind = "document"
+    kind_label = _("Document")
+
+    def queryset(self):
+        return KnowledgeDocument.objects.select_related("collection", "uploaded_by_user").order_by("pk")
+
+    def entry_data(self, document):
+        space = KnowledgeSpacePage.objects.filter(collection_id=document.collection_id).first()
+        return {
+            "title": document.title[:255],
+            "url": document.url,
+            "keywords": " ".join(document.tags.names()),
+            "summary": document.description,
+            "body": "",
+            "attachments": [{"name": document.filename, "text": document.extracted_text}],
+            "space_id": space.pk if space else None,
+            "space_title": space.title if space else "",
+            "category_id": None,
+            "category_path": "",
+            "owner_id": document.uploaded_by_user_id,
+            "owner_name": _user_name(document.uploaded_by_user),
+            "file_type": document.extension[:20],
+            "date": document.created_at,
+            "principals": registry.principals_for_restrictions(document.collection.get_view_restrictions()),
+        }
+
+    def stamp(self, document):
+        return _short_hash(document.file.name, document.extracted_at, document.collection_id, document.title)
+
+
+def queue_document_and_articles(document):
+    queue_update(document)
+    for page in ArticlePage.objects.filter(attachments__document=document).distinct():
+        queue_update(page)
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def reindex_page(sender, instance, **kwargs):
+    if isinstance(instance, ArticlePage):
+        queue_update(instance)
+
+
+@receiver(post_page_move)
+def reindex_moved_subtree(sender, instance, **kwargs):
+    for page in ArticlePage.objects.descendant_of(instance, inclusive=True):
+        queue_update(page)
+
+
+@receiver(post_delete, sender=ArticlePage)
+def unindex_deleted_page(sender, instance, **kwargs):
+    queue_key(ArticleAdapter().key(instance))
+
+
+@receiver(post_save, sender=KnowledgeDocument)
+def reindex_document(sender, instance, raw=False, **kwargs):
+    queue_document_and_articles(instance)
+
+
+@receiver(post_delete, sender=KnowledgeDocument)
+def unindex_deleted_document(sender, instance, **kwargs):
+    queue_key(DocumentAdapter().key(instance))
+
+
+def _restriction_changed(restriction):
+    if isinstance(restriction, PageViewRestriction):
+        for page in ArticlePage.objects.descendant_of(restriction.page, inclusive=True):
+            queue_update(page)
+    else:
+        for document in KnowledgeDocument.objects.filter(collection__in=restriction.collection.get_descendants(inclusive=True)):
+            queue_update(document)
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+@receiver(post_save, sender=CollectionViewRestriction)
+@receiver(post_delete, sender=CollectionViewRestriction)
+def reindex_after_restriction_change(sender, instance, **kwargs):
+    _restriction_changed(instance)
+
+
+@receiver(m2m_changed, sender=PageViewRestriction.groups.through)
+@receiver(m2m_changed, sender=CollectionViewRestriction.groups.through)
+def reindex_after_restriction_groups_change(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        _restriction_changed(instance)

@@ -1,0 +1,111 @@
+"""JSON search API for logged-in users (session cookie or a Wagtail API token), with an
+OpenAPI schema at /api/openapi.json."""
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI, Query, Schema
+from ninja.security import django_auth
+from wagtail.api.v3.auth import BearerTokenAuth
+
+from . import service
+
+
+class HitOut(Schema):
+    id: str
+    type: str
+    type_label: str
+    title: str
+    url: str
+    space: str
+    score: float
+    snippet: str
+    matched_attachment: str
+    date: datetime | None
+
+
+class FacetValue(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class SearchOut(Schema):
+    query: str
+    total: int
+    page: int
+    per_page: int
+    num_pages: int
+    message: str
+    hits: list[HitOut]
+    facets: dict[str, list[FacetValue]]
+
+
+class SearchParams(Schema):
+    q: str = ""
+    type: list[str] = []
+    space: list[str] = []
+    category: list[str] = []
+    owner: list[str] = []
+    file_type: list[str] = []
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = "relevance"
+    page: str = "1"
+    per_page: str = "20"
+
+
+def hit_as_dict(hit):
+    return {
+        "id": hit.key, "type": hit.kind, "type_label": hit.kind_label, "title": hit.title, "url": hit.url,
+        "space": hit.space, "score": hit.score, "snippet": str(hit.snippet),
+        "matched_attachment": hit.matched_attachment, "date": hit.date,
+    }
+
+
+api = NinjaAPI(
+    title="Zhiku API", version="1", urls_namespace="api",
+    auth=[BearerTokenAuth(), django_auth],
+    docs_url=None,  # the interactive docs load assets from a CDN; the intranet has no internet
+    description=str(_("Search the knowledge base as the authenticated user.")),
+)
+
+
+@api.get("/search/", response=SearchOut, summary="Search", tags=["search"])
+def search_endpoint(request, params: Query[SearchParams]):
+    """Ranked hits the user may read, with exact total and facet counts."""
+    per_page = int(params.per_page) if params.per_page.isdigit() else 20
+    response = service.search(
+        request.user, params.q,
+        {"kind": params.type, "space": params.space, "category": params.category, "owner": params.owner,
+         "file_type": params.file_type, "date_from": params.date_from, "date_to": params.date_to},
+        page=params.page, per_page=per_page, sort=params.sort, source="api",
+    )
+    return {
+        "query": response.query, "total": response.total, "page": response.page, "per_page": response.per_page,
+        "num_pages": response.num_pages, "message": response.message,
+        "hits": [hit_as_dict(h) for h in response.hits],
+        "facets": {name: [{"value": str(v), "label": label, "count": c} for v, label, c in values]
+                   for name, values in response.facets.items()},
+    }
+
+
+@api.get("/search/suggest/", response=list[str], summary="Suggestions", tags=["search"])
+def suggest_endpoint(request, q: str = ""):
+    """Titles and keywords matching what the user has typed so far."""
+    return service.suggest(request.user, q)
+
+
+def _open_to_api_auth(patterns):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            _open_to_api_auth(pattern.url_patterns)
+        elif getattr(pattern, "callback", None) is not None:
+            pattern.callback.login_required = False
+
+
+def api_urls():
+    """The API's URLs for ``path()``. They answer 401 themselves: the site-wide redirect to the
+    login page would hide that from API clients."""
+    patterns, app_name, namespace = api.urls
+    _open_to_api_auth(patterns)
+    return patterns, app_name, namespace

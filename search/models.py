@@ -1,0 +1,60 @@
+"""What the search engines index (one row per searchable item) and the query log."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchEntry(models.Model):
+    """A searchable item as the engines see it: its text, facets and who may read it.
+
+    The engine-specific index (an FTS5 table, a tsvector column, an Elasticsearch index) is
+    derived from these rows, so ``search_rebuild`` can always recreate it.
+    """
+
+    key = models.CharField(max_length=100, unique=True)  # "<app>.<model>:<pk>"
+    kind = models.CharField(_("type"), max_length=40, db_index=True)
+    object_id = models.CharField(max_length=40)
+    title = models.CharField(_("title"), max_length=255)
+    url = models.CharField(max_length=1024)
+    keywords = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    attachments = models.JSONField(default=list, blank=True)  # [{"name": ..., "text": ...}]
+    space_id = models.BigIntegerField(null=True, db_index=True)
+    space_title = models.CharField(max_length=255, blank=True)
+    category_id = models.BigIntegerField(null=True, db_index=True)
+    category_path = models.CharField(max_length=1024, blank=True)
+    owner_id = models.BigIntegerField(null=True, db_index=True)
+    owner_name = models.CharField(max_length=255, blank=True)
+    file_type = models.CharField(max_length=20, blank=True, db_index=True)
+    date = models.DateTimeField(null=True, db_index=True)
+    principals = models.TextField(help_text="space-separated: 'all' or g<group id> tokens")
+    stamp = models.CharField(max_length=100, blank=True)  # the source's version, for search_check
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+
+    def __str__(self):
+        return self.key
+
+
+class QueryLog(models.Model):
+    """Every search (for statistics); zero-result queries show knowledge gaps."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    query = models.CharField(_("query"), max_length=256)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    result_count = models.PositiveIntegerField(_("results"))
+    clicked_key = models.CharField(_("clicked result"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=16, default="web")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("search query")
+        verbose_name_plural = _("search queries")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.query

@@ -1,0 +1,196 @@
+"""Search: Chinese-aware matching, ranking, filters, facets, snippets, permissions, interfaces."""
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.urls import reverse
+from wagtail.models import APIToken
+
+from search import index
+from search.models import QueryLog
+from search.service import search, suggest
+
+from . import files
+from .factories import add_article, add_document
+
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="embedded engine on this database pending")
+
+
+def body(text):
+    return [("paragraph", f"<p>{text}</p>")]
+
+
+@pytest.fixture
+def corpus(portal):
+    u = portal.users
+    docs = {}
+    docs["spec"] = add_document(portal.research, "试验规范附件", "试验规范.pdf", files.pdf())
+    docs["spec"].extracted_text = "附件正文：缸盖垫片的最大扭矩 420 N.m，适用于 BJ1032-EN-0042。"
+    docs["spec"].save()
+    articles = {
+        "kb": add_article(portal.research, "上海企业知识库建设", u.editor, body=body("研发部门的知识库建设经验与方法。"),
+                          summary="知识管理的第一步"),
+        "torque": add_article(portal.research, "发动机扭矩试验", u.editor,
+                              body=body("BJ1032 发动机台架试验，测量扭矩曲线。"), documents=[docs["spec"]]),
+        "safety": add_article(portal.research, "功能安全概述", u.editor,
+                              body=body("ISO 26262 functional safety: testing engines and hazard analysis.")),
+        "trad": add_article(portal.research, "知識地圖與崗位", u.editor, body=body("每個崗位都有自己的知識地圖。")),
+        "body_only": add_article(portal.research, "会议纪要", u.editor, body=body("讨论了发动机的扭矩问题。")),
+        "secret": add_article(portal.finance, "发动机项目成本核算", u.accountant, body=body("机密：发动机扭矩项目的成本。")),
+    }
+    for obj in [*docs.values(), *articles.values()]:
+        index.update_object(obj)
+    return articles, docs
+
+
+def titles(response):
+    return [h.title for h in response.hits]
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("知", "上海企业知识库建设"),
+    ("扭矩", "发动机扭矩试验"),
+    ("BJ1032 发动机", "发动机扭矩试验"),
+    ("ISO 26262 功能安全", "功能安全概述"),
+    ("BJ1032-EN-0042", "发动机扭矩试验"),
+    ("engine", "功能安全概述"),
+    ("ＢＪ１０３２", "发动机扭矩试验"),
+    ("知识地图", "知識地圖與崗位"),
+    ("知識庫", "上海企业知识库建设"),
+    ("识库", "上海企业知识库建设"),
+])
+def test_chinese_mixed_and_folded_queries_find_the_item(portal, corpus, query, expected):
+    assert expected in titles(search(portal.users.reader, query))
+
+
+def test_title_match_ranks_above_body_match(portal, corpus):
+    found = titles(search(portal.users.reader, "扭矩"))
+    assert found.index("发动机扭矩试验") < found.index("会议纪要")
+
+
+def test_phrase_and_exclusion(portal, corpus):
+    assert titles(search(portal.users.reader, '"台架试验"')) == ["发动机扭矩试验"]
+    found = titles(search(portal.users.reader, "扭矩 -会议"))
+    assert "会议纪要" not in found and "发动机扭矩试验" in found
+
+
+def test_attachment_text_is_found_and_named(portal, corpus):
+    response = search(portal.users.reader, "缸盖垫片")
+    article = next(h for h in response.hits if h.title == "发动机扭矩试验")
+    assert article.matched_attachment == "试验规范附件"
+    assert "<mark>缸盖垫片</mark>" in article.snippet
+    assert any(h.kind == "document" for h in response.hits)
+
+
+def test_hidden_items_leak_nowhere(portal, corpus):
+    reader = search(portal.users.reader, "发动机")
+    accountant = search(portal.users.accountant, "发动机")
+    assert "发动机项目成本核算" not in titles(reader)
+    assert "发动机项目成本核算" in titles(accountant)
+    assert accountant.total == reader.total + 1
+    reader_spaces = {label for _v, label, _c in reader.facets["space"]}
+    assert "财务部" not in reader_spaces
+    assert all("机密" not in h.snippet for h in reader.hits)
+    assert "发动机项目成本核算" not in suggest(portal.users.reader, "发动机")
+    assert "发动机项目成本核算" in suggest(portal.users.accountant, "发动机")
+
+
+def test_filters_facets_pagination_and_sort(portal, corpus):
+    user = portal.users.reader
+    everything = search(user, "发动机 扭矩 知识", per_page=2)
+    assert everything.total >= 4 and len(everything.hits) == 2 and everything.num_pages >= 2
+    second = search(user, "发动机 扭矩 知识", page=2, per_page=2)
+    assert not set(titles(everything)) & set(titles(second))
+    kinds = dict((v, c) for v, _l, c in everything.facets["kind"])
+    assert kinds["article"] >= 3 and kinds["document"] == 1
+    only_docs = search(user, "扭矩", {"kind": ["document"]})
+    assert {h.kind for h in only_docs.hits} == {"document"}
+    # The kind facet still counts articles while documents are selected (disjunctive facets).
+    assert dict((v, c) for v, _l, c in only_docs.facets["kind"]).get("article")
+    by_date = search(user, "扭矩", sort="date")
+    dates = [h.date for h in by_date.hits]
+    assert dates == sorted(dates, reverse=True)
+    assert search(user, "扭矩", {"date_from": "2999-01-01"}).total == 0
+    assert search(user, "扭矩", {"file_type": ["pdf"]}).total == 1
+
+
+def test_queries_are_logged_and_zero_results_kept(portal, corpus, client_for):
+    search(portal.users.reader, "扭矩")
+    search(portal.users.reader, "量子纠缠")
+    logged = {q.query: q.result_count for q in QueryLog.objects.all()}
+    assert logged["扭矩"] > 0 and logged["量子纠缠"] == 0
+    client = client_for(portal.users.reader)
+    target = corpus[0]["torque"].url
+    response = client.get(reverse("search:click"), {"q": "扭矩", "key": "knowledge.articlepage:1", "next": target})
+    assert response.status_code == 302 and response.url == target
+    assert QueryLog.objects.get(query="扭矩").clicked_key
+    evil = client.get(reverse("search:click"), {"q": "x", "key": "k", "next": "https://evil.example/"})
+    assert evil.url == "/"
+
+
+@pytest.mark.parametrize("query", [
+    "", "   ", "知" * 10_000, '" * ( ) : AND OR NEAR ^ ~ \\', "NOT", "a OR", "'; DROP TABLE zhiku_search_searchentry; --",
+    "🚗🚀 发动机", "\x00\x01\x1b[31m扭矩", '"unclosed phrase', "---", "title:扭矩", "扭矩*", "{title}: x",
+])
+def test_hostile_queries_get_an_answer(portal, corpus, client_for, query):
+    client = client_for(portal.users.reader)
+    assert client.get(reverse("search:page"), {"q": query}).status_code == 200
+    assert client.get(reverse("api:search_endpoint"), {"q": query}).status_code == 200
+    assert client.get(reverse("api:suggest_endpoint"), {"q": query}).status_code == 200
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "abc", "99999999999999999999", "1.5"])
+def test_invalid_page_numbers(portal, corpus, client_for, page):
+    client = client_for(portal.users.reader)
+    assert client.get(reverse("search:page"), {"q": "扭矩", "page": page}).status_code == 200
+    assert client.get(reverse("api:search_endpoint"), {"q": "扭矩", "page": page}).status_code == 200
+
+
+def test_search_page_shows_hits_facets_and_box(portal, corpus, client_for):
+    page = client_for(portal.users.reader).get(reverse("search:page"), {"q": "扭矩"}).content.decode()
+    assert "发动机扭矩试验" in page and "<mark>扭矩</mark>" in page
+    assert 'name="q"' in client_for(portal.users.reader).get("/").content.decode()
+
+
+def test_api_with_session_token_and_anonymous(portal, corpus, client, client_for):
+    url = reverse("api:search_endpoint")
+    assert client.get(url, {"q": "扭矩"}).status_code == 401
+    data = client_for(portal.users.reader).get(url, {"q": "扭矩", "type": "article"}).json()
+    assert data["total"] >= 2 and all(h["type"] == "article" for h in data["hits"])
+    client.logout()
+    _token, plaintext = APIToken.create_token(user=portal.users.accountant, name="cli")
+    data = client.get(url, {"q": "成本"}, HTTP_AUTHORIZATION=f"Bearer {plaintext}").json()
+    assert [h["title"] for h in data["hits"]] == ["发动机项目成本核算"]
+    assert client.get(url, {"q": "成本"}, HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    schema = client_for(portal.users.reader).get("/api/openapi.json").json()
+    assert "/api/search/" in schema["paths"]
+
+
+def test_cli_prints_ranked_hits_as_json(portal, corpus, capsys):
+    call_command("kb_search", "扭矩", user="reader", json=True, limit=3)
+    data = json.loads(capsys.readouterr().out)
+    assert data["hits"][0]["title"] == "发动机扭矩试验"
+    assert {"id", "type", "title", "url", "score", "snippet"} <= set(data["hits"][0])
+    assert len(data["hits"]) <= 3
+
+
+def test_rebuild_and_check(portal, corpus, settings):
+    from django.core.management import CommandError
+
+    from search.models import SearchEntry
+
+    settings.LANGUAGE_CODE = "en"
+    call_command("search_check")
+    SearchEntry.objects.filter(title="会议纪要").update(stamp="old")
+    with pytest.raises(CommandError, match="0 missing, 1 stale, 0 extra"):
+        call_command("search_check")
+    call_command("search_rebuild", batch_size=2)
+    call_command("search_check")
+    assert "发动机扭矩试验" in titles(search(portal.users.reader, "扭矩"))
+    # Resuming after an interruption indexes only what is missing.
+    SearchEntry.objects.filter(title="会议纪要").delete()
+    with pytest.raises(CommandError, match="1 missing"):
+        call_command("search_check")
+    call_command("search_rebuild", resume=True)
+    call_command("search_check")

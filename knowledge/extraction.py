@@ -90,7 +90,7 @@ def explain_parse_error(message):
 
 
 def _result(text, metadata):
-    text = (text or "").strip()
+    text = (text or "").replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     if not text:
         # Tika reports some failures (an encrypted PDF, say) as a warning next to empty text.
         problems = [

@@ -11,7 +11,7 @@ from . import registry
 from .engines import get_engine
 from .engines.base import FACETS, SearchRequest
 from .models import QueryLog, SearchEntry
-from .text import normalise, parse_query
+from .text import clean_query, normalise, parse_query
 
 MAX_PAGE = 500
 SNIPPET_CHARS = 160
@@ -168,12 +168,12 @@ def search(user, q, filters=None, page=1, per_page=20, sort="relevance", source=
     hits = [_hit(entries[h.entry_id], h.score, needles, labels) for h in (result.hits if result else [])
             if h.entry_id in entries]
     response = SearchResponse(
-        query=q or "", hits=hits, total=result.total if result else 0, page=page, per_page=per_page,
+        query=clean_query(q), hits=hits, total=result.total if result else 0, page=page, per_page=per_page,
         facets=_facet_labels(result.facets) if result else {name: [] for name in FACETS}, message=message,
     )
     if log and not parsed.is_empty and user.is_authenticated:
         QueryLog.objects.create(
-            user=user, query=(q or "")[:256], result_count=response.total, source=source,
+            user=user, query=clean_query(q), result_count=response.total, source=source,
             filters={k: v for k, v in filters.items() if v},
         )
     return response
@@ -187,7 +187,7 @@ def suggest(user, prefix, limit=8):
 
 def record_click(user, query, key):
     """Attach a clicked result to the user's latest log entry for that query."""
-    entry = QueryLog.objects.filter(user=user, query=query[:256]).order_by("-created_at").first()
+    entry = QueryLog.objects.filter(user=user, query=clean_query(query)).order_by("-created_at").first()
     if entry is not None and not entry.clicked_key:
         entry.clicked_key = key[:100]
         entry.save(update_fields=["clicked_key"])

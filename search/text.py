@@ -97,10 +97,15 @@ def _term(text, phrase):
     return Term(text=" ".join(words), words=words, is_cjk=bool(HAS_CJK.search(normal)), phrase=phrase)
 
 
+def clean_query(raw):
+    """The query as typed, cut to a sane length, without control characters."""
+    return CONTROL.sub(" ", (raw or "")[:MAX_QUERY_CHARS])
+
+
 def parse_query(raw):
     """Split a user's query into terms, "exact phrases" and -exclusions; anything else that
     engines treat as syntax (* ( ) : ^ ~ AND OR NEAR \\) is just text here."""
-    raw = CONTROL.sub(" ", (raw or "")[:MAX_QUERY_CHARS])
+    raw = clean_query(raw)
     parsed = ParsedQuery()
     for match in QUERY_PART.finditer(raw):
         negate = match.group(1) or match.group(3)

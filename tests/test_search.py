@@ -3,7 +3,6 @@ import json
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.urls import reverse
 from wagtail.models import APIToken
 
@@ -14,7 +13,6 @@ from search.service import search, suggest
 from . import files
 from .factories import add_article, add_document
 
-pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="embedded engine on this database pending")
 
 
 def body(text):

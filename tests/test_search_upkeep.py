@@ -3,7 +3,6 @@ versions, through the Celery worker."""
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.db import connection
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
@@ -14,10 +13,7 @@ from . import files
 from .factories import add_article, add_document
 from .utils import finished, wait_for
 
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.skipif(connection.vendor != "sqlite", reason="embedded engine on this database pending"),
-]
+pytestmark = pytest.mark.worker
 
 
 def found(user, query, title):

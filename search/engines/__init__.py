@@ -14,6 +14,10 @@ def get_engine():
             from .sqlite import SqliteEngine
 
             _engine = SqliteEngine()
+        elif connection.vendor == "postgresql":
+            from .postgres import PostgresEngine
+
+            _engine = PostgresEngine()
         else:
-            raise NotImplementedError(f"No embedded search engine for {connection.vendor} yet.")
+            raise NotImplementedError(f"No embedded search engine for {connection.vendor}.")
     return _engine

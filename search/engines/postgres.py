@@ -1,0 +1,146 @@
+"""The embedded engine on PostgreSQL: the same pre-segmented text as on SQLite, in a weighted
+tsvector ('english' for words, so English is stemmed; 'simple' for single CJK characters),
+ranked with ts_rank_cd; permissions are an array overlap in the same WHERE."""
+from django.db import connection
+
+from ..text import CJK_RUN, index_chars, index_words, normalise, query_words
+from .base import FACETS, Engine, EngineResult, RawHit
+from .sqlite import FACET_COLUMNS, _filters
+
+ENTRY_TABLE = "zhiku_search_searchentry"
+# ts_rank_cd weights for D, C, B, A: body and attachments, summary, keywords, title.
+RANK_WEIGHTS = "'{0.1, 0.4, 0.6, 1.0}'"
+DOCUMENT_SQL = (
+    "setweight(to_tsvector('english', %s), 'A') || setweight(to_tsvector('english', %s), 'B') || "
+    "setweight(to_tsvector('english', %s), 'C') || setweight(to_tsvector('english', %s), 'D') || "
+    "setweight(to_tsvector('english', %s), 'D') || setweight(to_tsvector('simple', %s), 'A') || "
+    "setweight(to_tsvector('simple', %s), 'D')"
+)
+
+
+def _lexemes(tokens):
+    return " <-> ".join("'" + t.replace("'", "''").replace("\\", "") + "'" for t in tokens)
+
+
+def _word_query(word, params):
+    parts = []
+    tokens = query_words(word)
+    if tokens:
+        parts.append("to_tsquery('english', %s)")
+        params.append(_lexemes(tokens))
+    if CJK_RUN.fullmatch(word):
+        parts.append("to_tsquery('simple', %s)")
+        params.append(_lexemes(list(word)))
+    return "(" + " || ".join(parts) + ")" if parts else None
+
+
+def _term_query(term, params):
+    if term.phrase and all(CJK_RUN.fullmatch(w) for w in term.words):
+        params.append(_lexemes(list("".join(term.words))))
+        return "to_tsquery('simple', %s)"
+    parts = [p for p in (_word_query(w, params) for w in term.words) if p]
+    return "(" + " && ".join(parts) + ")" if parts else None
+
+
+def tsquery(query):
+    """SQL for the tsquery of a parsed query, with its parameters, or (None, [])."""
+    params = []
+    terms = [t for t in (_term_query(term, params) for term in query.terms) if t]
+    if not terms:
+        return None, []
+    sql = "(" + " || ".join(terms) + ")"
+    excluded = [t for t in (_term_query(term, params) for term in query.excluded) if t]
+    if excluded:
+        sql = f"({sql} && !!({' || '.join(excluded)}))"
+    return sql, params
+
+
+class PostgresEngine(Engine):
+    name = "postgresql-fts"
+
+    def index(self, entries):
+        with connection.cursor() as cursor:
+            for entry in entries:
+                attachment_text = "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in entry.attachments)
+                cursor.execute(
+                    f"INSERT INTO search_pg (entry_id, document, principals, title_norm) VALUES (%s, {DOCUMENT_SQL}, "
+                    "%s, %s) ON CONFLICT (entry_id) DO UPDATE SET document = EXCLUDED.document, "
+                    "principals = EXCLUDED.principals, title_norm = EXCLUDED.title_norm",
+                    [entry.pk, index_words(entry.title), index_words(entry.keywords), index_words(entry.summary),
+                     index_words(entry.body), index_words(attachment_text), index_chars(entry.title),
+                     index_chars(" ".join([entry.keywords, entry.summary, entry.body, attachment_text])),
+                     entry.principals.split(), normalise(entry.title)],
+                )
+
+    def remove(self, entry_ids):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_pg WHERE entry_id = ANY(%s)", [list(entry_ids)])
+
+    def clear(self):
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_pg")
+
+    def indexed_ids(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT entry_id FROM search_pg")
+            return {row[0] for row in cursor.fetchall()}
+
+    def _where(self, request):
+        query_sql, params = tsquery(request.query)
+        if query_sql is None:
+            return None, None, []
+        where = "p.document @@ q.query"
+        if request.principals is not None:
+            where += " AND p.principals && %s"
+            params_tail = [list(request.principals)]
+        else:
+            params_tail = []
+        return query_sql, where, params + params_tail
+
+    def search(self, request):
+        query_sql, where, params = self._where(request)
+        if query_sql is None:
+            return EngineResult(hits=[], total=0, facets={name: [] for name in FACETS})
+        base = (f"FROM search_pg p JOIN {ENTRY_TABLE} e ON e.id = p.entry_id, (SELECT {query_sql} AS query) q "
+                f"WHERE {where}")
+        # The tsquery params come first (inside the FROM), then the principals.
+        filter_sql, filter_params = _filters(request)
+        order = "rank DESC" if request.sort != "date" else "e.date DESC NULLS LAST"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT e.id, ts_rank_cd({RANK_WEIGHTS}, p.document, q.query) AS rank {base}{filter_sql} "
+                f"ORDER BY {order}, e.id LIMIT %s OFFSET %s",
+                [*params, *filter_params, request.limit, request.offset],
+            )
+            hits = [RawHit(entry_id=row[0], score=round(float(row[1]), 4)) for row in cursor.fetchall()]
+            cursor.execute(f"SELECT count(*) {base}{filter_sql}", [*params, *filter_params])
+            total = cursor.fetchone()[0]
+            facets = {}
+            for name in FACETS:
+                column = FACET_COLUMNS[name]
+                facet_sql, facet_params = _filters(request, skip=name)
+                cursor.execute(
+                    f"SELECT {column}, count(*) {base}{facet_sql} AND {column} IS NOT NULL "
+                    f"AND CAST({column} AS text) != '' GROUP BY {column} ORDER BY count(*) DESC LIMIT 30",
+                    [*params, *facet_params],
+                )
+                facets[name] = cursor.fetchall()
+        return EngineResult(hits=hits, total=total, facets=facets)
+
+    def suggest(self, prefix, principals, limit=8):
+        folded = normalise(prefix).strip()
+        if not folded:
+            return []
+        pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = f"SELECT e.title FROM search_pg p JOIN {ENTRY_TABLE} e ON e.id = p.entry_id WHERE p.title_norm LIKE %s"
+        params = [pattern]
+        if principals is not None:
+            sql += " AND p.principals && %s"
+            params.append(list(principals))
+        with connection.cursor() as cursor:
+            cursor.execute(sql + " ORDER BY length(e.title), e.title LIMIT %s", [*params, limit * 2])
+            titles = []
+            for (title,) in cursor.fetchall():
+                if title not in titles:
+                    titles.append(title)
+        return titles[:limit]

@@ -17,6 +17,8 @@ from wagtail.fields import StreamField
 from wagtail.models import Collection, Orderable, Page, PageManager
 from wagtail.search import index
 
+from search.text import segmented
+
 from .blocks import ArticleBodyBlock
 from .query import ReadablePageQuerySet
 from .storage import retaining_storage
@@ -146,6 +148,8 @@ class KnowledgeDocument(ExtractedContent, AbstractDocument):
     search_fields = AbstractDocument.search_fields + [
         index.SearchField("description"),
         index.SearchField("extracted_text"),
+        index.SearchField("segmented_text"),
+        index.AutocompleteField("segmented_text"),  # the admin's search boxes autocomplete
         index.FilterField("extraction_status"),
     ]
 
@@ -156,6 +160,9 @@ class KnowledgeDocument(ExtractedContent, AbstractDocument):
     @property
     def current_version(self):
         return self.versions.filter(file=self.file.name).order_by("-number").first()
+
+    def segmented_text(self):
+        return segmented(self.title, self.description, self.extracted_text)
 
     @property
     def extension(self):
@@ -263,6 +270,8 @@ class ArticlePage(RoutablePageMixin, Page):
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
         index.SearchField("body"),
+        index.SearchField("segmented_text"),
+        index.AutocompleteField("segmented_text"),  # the admin's search boxes autocomplete
         index.RelatedFields("keywords", [index.SearchField("name")]),
         index.FilterField("category"),
         index.FilterField("department"),
@@ -277,6 +286,10 @@ class ArticlePage(RoutablePageMixin, Page):
     @property
     def space(self):
         return KnowledgeSpacePage.objects.ancestor_of(self).first()
+
+    def segmented_text(self):
+        keywords = " ".join(tag.name for tag in self.keywords.all())
+        return segmented(self.title, self.summary, keywords, *self.body.stream_block.get_searchable_content(self.body))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

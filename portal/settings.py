@@ -159,7 +159,8 @@ WAGTAILDOCS_DOCUMENT_MODEL = "knowledge.KnowledgeDocument"
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = None  # any office format may be stored (KB-01); extraction decides
 WAGTAILDOCS_MAX_UPLOAD_SIZE = int(os.environ.get("ZHIKU_MAX_UPLOAD_MB", "200")) * 1024 * 1024
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Wagtail's database backend with Chinese segmentation (the admin's search boxes).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.wagtail_backend"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILEMBEDS_FINDERS = []  # no internet on the intranet

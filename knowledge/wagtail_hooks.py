@@ -4,10 +4,11 @@ from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
+
+from portal.menu import PermissionMenuItem
 
 from . import admin_views
 from .models import Category
@@ -37,15 +38,6 @@ def register_knowledge_admin_urls():
         path("imports/<int:run_id>/", admin_views.import_detail, name="import_detail"),
     ]
     return [path("knowledge/", include((urls, "knowledge_admin"), namespace="knowledge_admin"))]
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.permission = permission
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_menu_item")

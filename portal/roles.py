@@ -23,6 +23,7 @@ ROLE_PERMISSIONS = {
         ("knowledge", "add_category"),
         ("knowledge", "change_category"),
         ("knowledge", "delete_category"),
+        ("zhiku_search", "view_querylog"),
         ("taggit", "add_tag"),
         ("taggit", "change_tag"),
     ],

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
@@ -49,3 +51,46 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_engine():
+    """An Elasticsearch engine on a test index of its own, when the ELASTICSEARCH_URL of the
+    environment names a cluster that answers; otherwise the reason there is none (a string).
+    The test index is dropped first, so it is created with the mappings of this code."""
+    url = os.environ.get("ELASTICSEARCH_URL", "")
+    if not url:
+        return "ELASTICSEARCH_URL is not set: no Elasticsearch cluster to test against"
+    try:
+        from search.engines.elastic import ElasticsearchEngine
+
+        index_name = getattr(django_settings, "ELASTICSEARCH_INDEX", "zhiku-search") + "-test"
+        engine = ElasticsearchEngine(url=url, index_name=index_name)
+        if not engine.client.options(request_timeout=5, max_retries=0).ping():
+            return f"no Elasticsearch cluster answers at ELASTICSEARCH_URL={url}"
+        engine.client.indices.delete(index=index_name, ignore_unavailable=True)
+    except Exception as error:  # a malformed URL, a refused connection, missing rights
+        return f"Elasticsearch at ELASTICSEARCH_URL={url} is unusable: {error!r}"
+    return engine
+
+
+@pytest.fixture(params=[pytest.param("embedded", id="embedded"), pytest.param("elasticsearch", id="elasticsearch")])
+def search_engine(request):
+    """Each search engine in turn, as the one get_engine() returns for the test: the database's
+    own index always, Elasticsearch when a cluster answers (skipped, with the reason, if not)."""
+    import search.engines as engines
+
+    if request.param == "embedded":
+        engine = engines.embedded_engine()
+    else:
+        engine = request.getfixturevalue("elasticsearch_engine")
+        if isinstance(engine, str):
+            pytest.skip(engine)
+        engine.ensure_index()
+        engine.clear()  # documents outlive the test's rolled-back transaction
+    saved = engines._engine
+    engines._engine = engine
+    try:
+        yield engine
+    finally:
+        engines._engine = saved

@@ -14,6 +14,13 @@ from . import files
 from .factories import add_article, add_document
 
 
+@pytest.fixture(autouse=True)
+def each_engine(search_engine):
+    """Every test here runs once per search engine (conftest.search_engine: "embedded", and
+    "elasticsearch" when a cluster answers). Autouse, so the engine is in place before the
+    portal and corpus fixtures clear and fill its index."""
+    return search_engine
+
 
 def body(text):
     return [("paragraph", f"<p>{text}</p>")]
@@ -192,3 +199,4 @@ def test_rebuild_and_check(portal, corpus, settings):
         call_command("search_check")
     call_command("search_rebuild", resume=True)
     call_command("search_check")
+

@@ -56,3 +56,14 @@ def test_new_document_version_replaces_the_text_in_search(worker, portal):
     document.file.save("密封件-v2.docx", ContentFile(files.docx("新版：硅橡胶密封圈")), save=True)
     wait_for(lambda: found(reader, "硅橡胶", "密封件清单"))
     assert not found(reader, "氟橡胶", "密封件清单")
+
+
+def test_deleted_document_leaves_search_and_comes_back_on_restore(worker, portal, client_for):
+    reader = portal.users.reader
+    document = finished(add_document(portal.research, "焊接工艺卡", "焊接.docx", files.docx("二氧化碳保护焊参数")))
+    wait_for(lambda: found(reader, "保护焊", "焊接工艺卡"))
+    client_for(portal.users.editor).post(reverse("wagtaildocs:delete", args=[document.pk]))
+    wait_for(lambda: not found(reader, "保护焊", "焊接工艺卡"))
+    item = TrashItem.objects.get(document_id=document.pk)
+    client_for(portal.users.manager).post(reverse("knowledge_admin:trash_restore", args=[item.pk]))
+    wait_for(lambda: found(reader, "保护焊", "焊接工艺卡"))

@@ -3,7 +3,7 @@ OpenAPI schema at /api/openapi.json."""
 from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Query, Schema
 from ninja.security import django_auth
 from wagtail.api.v3.auth import BearerTokenAuth
 
@@ -32,6 +32,8 @@ class FacetValue(Schema):
 class SearchOut(Schema):
     query: str
     total: int
+    total_exact: bool = Field(description="false: more than `total` items match; ranking and facet counts cover "
+                                          "the newest `total` of them")
     page: int
     per_page: int
     num_pages: int
@@ -81,7 +83,7 @@ def search_endpoint(request, params: Query[SearchParams]):
         page=params.page, per_page=per_page, sort=params.sort, source="api",
     )
     return {
-        "query": response.query, "total": response.total, "page": response.page, "per_page": response.per_page,
+        "query": response.query, "total": response.total, "total_exact": response.total_exact, "page": response.page, "per_page": response.per_page,
         "num_pages": response.num_pages, "message": response.message,
         "hits": [hit_as_dict(h) for h in response.hits],
         "facets": {name: [{"value": str(v), "label": label, "count": c} for v, label, c in values]

@@ -1,5 +1,8 @@
 """Keeping the index up to date: one object, a batch, everything (rebuild) and a check."""
+import contextlib
 import logging
+import multiprocessing
+from collections import deque
 
 from django.db import transaction
 
@@ -40,23 +43,80 @@ def remove_keys(keys):
         SearchEntry.objects.filter(pk__in=ids).delete()
 
 
-def update_batch(adapter, objects):
-    """Index many objects of one adapter in one transaction (rebuild)."""
-    entries, gone = [], []
+def refresh_entries(adapter, objects):
+    """Bring the SearchEntry rows of many objects of one adapter up to date, without touching
+    the engine (the first half of a rebuild); returns how many objects are searchable."""
+    gone, count = [], 0
     with transaction.atomic():
         for obj in objects:
             data = adapter.entry_data(obj)
-            key = adapter.key(obj)
             if data is None:
-                gone.append(key)
+                gone.append(adapter.key(obj))
                 continue
-            entry, _created = SearchEntry.objects.update_or_create(
-                key=key, defaults={**data, "kind": adapter.kind, "object_id": str(obj.pk), "stamp": adapter.stamp(obj)}
+            SearchEntry.objects.update_or_create(
+                key=adapter.key(obj),
+                defaults={**data, "kind": adapter.kind, "object_id": str(obj.pk), "stamp": adapter.stamp(obj)},
             )
-            entries.append(entry)
-        get_engine().index(entries)
+            count += 1
         remove_keys(gone)
-    return len(entries)
+    return count
+
+
+def _prepare(entries):
+    engine = get_engine()
+    return [engine.prepare(entry) for entry in entries]
+
+
+class _InProcess:
+    """A Pool's apply_async, run here and now (workers=0)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def get(self):
+        return self.value
+
+
+def index_entries(batches, workers=2, progress=None):
+    """Write batches of SearchEntry rows to the engine (the second half of a rebuild). Worker
+    processes segment the text of the next batches while this process writes; the engine's
+    writes and the database stay in this process. ``workers=0``: no worker processes.
+
+    Workers are spawned, not forked: a fork could copy a lock some thread holds (a Celery or
+    server thread), and the workers need only Django's settings, not the parent's state."""
+    engine, pending, count = get_engine(), deque(), 0
+
+    def write_oldest():
+        batch, prepared = pending.popleft()
+        with transaction.atomic():
+            engine.write(prepared.get())
+        if progress is not None:
+            progress(len(batch))
+        return len(batch)
+
+    engine.begin_bulk()
+    with contextlib.ExitStack() as stack:
+        pool = None
+        if workers:
+            import django
+
+            pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(workers, initializer=django.setup))
+        for batch in batches:
+            pending.append((batch, pool.apply_async(_prepare, (batch,)) if pool else _InProcess(_prepare(batch))))
+            if len(pending) > workers:
+                count += write_oldest()
+        while pending:
+            count += write_oldest()
+    engine.end_bulk()
+    return count
+
+
+def entry_batches(queryset, size=500):
+    """``queryset`` in primary key order, a list of ``size`` at a time."""
+    last = 0
+    while batch := list(queryset.filter(pk__gt=last).order_by("pk")[:size]):
+        yield batch
+        last = batch[-1].pk
 
 
 def resolve_key(key):

@@ -40,6 +40,7 @@ class SearchResponse:
     per_page: int
     facets: dict = field(default_factory=dict)
     message: str = ""
+    total_exact: bool = True  # False: more than ``total`` match; facets count the first ``total``
 
     @property
     def num_pages(self):
@@ -122,11 +123,15 @@ def _hit(entry, score, needles, labels):
 
 
 def _facet_labels(facets):
-    kinds = registry.kind_labels()
-    spaces = dict(SearchEntry.objects.exclude(space_id=None).values_list("space_id", "space_title").distinct())
-    categories = dict(SearchEntry.objects.exclude(category_id=None).values_list("category_id", "category_path").distinct())
-    owners = dict(SearchEntry.objects.exclude(owner_id=None).values_list("owner_id", "owner_name").distinct())
-    labels = {"kind": kinds, "space": spaces, "category": categories, "owner": owners}
+    def values(name):
+        return [value for value, _count in facets.get(name, [])]
+
+    labels = {
+        "kind": registry.kind_labels(),
+        "space": SearchEntry.objects.labels("space_id", "space_title", values("space")),
+        "category": SearchEntry.objects.labels("category_id", "category_path", values("category")),
+        "owner": SearchEntry.objects.labels("owner_id", "owner_name", values("owner")),
+    }
     return {
         name: [(value, str(labels.get(name, {}).get(value, value)), count) for value, count in facets.get(name, [])]
         for name in FACETS
@@ -170,6 +175,7 @@ def search(user, q, filters=None, page=1, per_page=20, sort="relevance", source=
     response = SearchResponse(
         query=clean_query(q), hits=hits, total=result.total if result else 0, page=page, per_page=per_page,
         facets=_facet_labels(result.facets) if result else {name: [] for name in FACETS}, message=message,
+        total_exact=result.total_exact if result else True,
     )
     if log and not parsed.is_empty and user.is_authenticated:
         QueryLog.objects.create(

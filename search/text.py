@@ -15,7 +15,7 @@ CJK_CHAR = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CJK_RUN = re.compile(f"[{CJK_CHAR}]+")
 HAS_CJK = re.compile(f"[{CJK_CHAR}]")
 # A "word" for us: a CJK run, or letters/digits with inner - . _ / (part numbers, versions).
-WORD = re.compile(rf"[{CJK_CHAR}]+|[^\W_]+(?:[-._/][^\W_]+)*", re.UNICODE)
+WORD = re.compile(rf"(?P<cjk>[{CJK_CHAR}]+)|[^\W_{CJK_CHAR}]+(?:[-._/][^\W_{CJK_CHAR}]+)*", re.UNICODE)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_QUERY_CHARS = 256
 
@@ -27,43 +27,89 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+# Full-width ASCII and the ideographic space, which NFKC would fold too; folding them first
+# leaves most Chinese text already NFKC-normal, and checking that is far cheaper than NFKC.
+FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]+")
+FULL_TO_HALF = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
 def normalise(text):
-    """Full-width to half-width, lower case, traditional to simplified."""
-    text = unicodedata.normalize("NFKC", CONTROL.sub(" ", text or "")).casefold()
+    """Full-width to half-width (NFKC), lower case, traditional to simplified."""
+    text = FULL_WIDTH.sub(lambda m: m.group().translate(FULL_TO_HALF), CONTROL.sub(" ", text or ""))
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
     return _t2s().convert(text) if HAS_CJK.search(text) else text
 
 
-def _words(text):
+CODE_SEPARATOR = re.compile(r"[-._/]")
+
+
+def _segment(normal):
+    """Space-separated words of normalised text: rjieba's search-mode words for Chinese; for
+    codes their parts and then the whole code (bj1032 en 0042 bj1032-en-0042)."""
     import rjieba
 
+    pieces = [(match.lastgroup, match.group()) for match in WORD.finditer(normal)]
+    # One rjieba call for all Chinese runs (a call per run costs 3x as much); the newline
+    # between runs comes back as a token of its own and splits the words by run again.
+    cut = " ".join(rjieba.cut_for_search("\n".join(token for group, token in pieces if group == "cjk")))
+    runs = iter(cut.split(" \n "))
     out = []
-    for match in WORD.finditer(text):
-        token = match.group()
-        if CJK_RUN.fullmatch(token):
-            out.extend(w for w in rjieba.cut_for_search(token) if w.strip())
+    for group, token in pieces:
+        if group == "cjk":
+            out.append(next(runs))
+        elif CODE_SEPARATOR.search(token):
+            out.extend(part for part in CODE_SEPARATOR.split(token) if part)
+            out.append(token.replace("/", "-"))
         else:
-            out.extend(part for part in re.split(r"[-._/]", token) if part)
-            if token != out[-1]:
-                out.append(token.replace("/", "-"))  # keep the whole code too: bj1032-en-0042
-    return out
+            out.append(token)
+    return " ".join(out)
 
 
 def index_words(text):
     """Space-separated words of ``text`` for the words columns."""
-    return " ".join(_words(normalise(text)))
+    return _segment(normalise(text))
 
 
 RUN_SEPARATOR = " x "  # a non-CJK token, so a phrase of characters never spans two runs
 
 
+NOT_CJK = re.compile(f"[^{CJK_CHAR}]+")
+
+
+def _chars(normal):
+    return " ".join(NOT_CJK.sub("\x00", normal).strip("\x00")).replace("\x00", RUN_SEPARATOR.strip())
+
+
 def index_chars(text):
     """Space-separated CJK characters of ``text``, runs kept apart by a separator token."""
-    return RUN_SEPARATOR.join(" ".join(run) for run in CJK_RUN.findall(normalise(text)))
+    return _chars(normalise(text))
+
+
+def index_terms(text):
+    """``(index_words(text), index_chars(text))``, normalising once."""
+    normal = normalise(text)
+    return _segment(normal), _chars(normal)
 
 
 def query_words(text):
     """Words of a query term as the index has them (segmented the same way)."""
-    return _words(normalise(text))
+    return _segment(normalise(text)).split()
+
+
+def needs_characters(word):
+    """Whether a query word (or the run of a Chinese phrase) must also be looked for as a run
+    of characters: a single Chinese character, or Chinese with a piece that is not a word of
+    rjieba's dictionary (识库, a piece across two words). Dictionary words are indexed where
+    they occur, since search-mode segmentation also emits the words inside longer ones (知识
+    in 知识库), so the phrase of their characters, the costly part of a query, adds next to
+    nothing."""
+    import rjieba
+
+    if not CJK_RUN.fullmatch(word):
+        return False
+    return len(word) == 1 or not all(rjieba.has_word(piece) for piece in rjieba.cut(word))
 
 
 @dataclass

@@ -69,6 +69,16 @@ def test_chinese_mixed_and_folded_queries_find_the_item(portal, corpus, query, e
     assert expected in titles(search(portal.users.reader, query))
 
 
+def test_a_dictionary_word_is_not_found_across_two_words(portal, corpus):
+    """知识 is a word: 认知|识别 does not hold it (no character-phrase false hit); 知 alone,
+    not a word, still finds both."""
+    index.update_object(add_article(portal.research, "图像认知识别报告", portal.users.editor,
+                                    body=body("视觉系统的认知识别能力。")))
+    assert "图像认知识别报告" not in titles(search(portal.users.reader, "知识"))
+    found = titles(search(portal.users.reader, "知"))
+    assert "图像认知识别报告" in found and "上海企业知识库建设" in found
+
+
 def test_title_match_ranks_above_body_match(portal, corpus):
     found = titles(search(portal.users.reader, "扭矩"))
     assert found.index("发动机扭矩试验") < found.index("会议纪要")
@@ -178,6 +188,26 @@ def test_cli_prints_ranked_hits_as_json(portal, corpus, capsys):
     assert data["hits"][0]["title"] == "发动机扭矩试验"
     assert {"id", "type", "title", "url", "score", "snippet"} <= set(data["hits"][0])
     assert len(data["hits"]) <= 3
+
+
+def test_more_matches_than_the_window(portal, corpus, search_engine, settings, client_for):
+    """Past ZHIKU_SEARCH_WINDOW matches the SQLite engine says "more than", ranks title matches
+    first, and still counts nothing the user may not read."""
+    if search_engine.name != "sqlite-fts5":
+        pytest.skip(f"{search_engine.name} counts every match; only the SQLite engine has a window")
+    reader = portal.users.reader
+    assert (search(reader, "发动机").total, search(reader, "发动机").total_exact) == (2, True)
+    settings.ZHIKU_SEARCH_WINDOW = 1
+    response = search(reader, "发动机")
+    assert (response.total, response.total_exact) == (1, False)
+    assert titles(response) == ["发动机扭矩试验"]  # in its title: before 会议纪要, newer, in its body
+    assert sum(count for _value, _label, count in response.facets["kind"]) == 1
+    api = client_for(reader).get("/api/search/", {"q": "发动机"}).json()
+    assert (api["total"], api["total_exact"]) == (1, False)
+    page = client_for(reader).get(reverse("search:page"), {"q": "发动机"}).content.decode()
+    assert "More than 1 results" in page or "超过 1 条结果" in page
+    settings.ZHIKU_SEARCH_WINDOW = 2  # the reader's two matches fit; the hidden third never counts
+    assert (search(reader, "发动机").total, search(reader, "发动机").total_exact) == (2, True)
 
 
 def test_rebuild_and_check(portal, corpus, settings):

@@ -7,6 +7,7 @@ from ..text import ParsedQuery
 # Field boosts, title > keywords > summary > body > attachment text (issue 4).
 BOOSTS = {"title": 10.0, "keywords": 6.0, "summary": 4.0, "body": 2.0, "attachments": 1.0}
 FACETS = ["kind", "space", "category", "owner", "file_type"]
+FACET_SIZE = 30  # values shown per facet
 
 
 @dataclass
@@ -36,6 +37,35 @@ class EngineResult:
     hits: list  # RawHit, in order
     total: int
     facets: dict  # facet name -> list of (value, count)
+    total_exact: bool = True  # False: at least ``total`` match, and facets count some of them
+
+
+def selected_facets(request):
+    """The facet filters a request selects, by facet name."""
+    selected = {"kind": request.kinds, "space": request.spaces, "category": request.categories,
+                "owner": request.owners, "file_type": request.file_types}
+    return {name: values for name, values in selected.items() if values}
+
+
+def disjunctive_facets(groups, selected):
+    """Facet counts from rows grouped by every facet column (``FACETS`` order, then the count):
+    each facet counts the rows that pass every selected filter but its own."""
+    selected = {FACETS.index(name): set(values) for name, values in selected.items()}
+    counts = [{} for _name in FACETS]
+    for row in groups:
+        failing = [i for i, values in selected.items() if row[i] not in values]
+        if len(failing) > 1:
+            continue  # outside two filters: counts for no facet
+        for position, facet_counts in enumerate(counts):
+            if failing and failing[0] != position:
+                continue  # a row outside one filter counts only for that filter's own facet
+            value = row[position]
+            if value is not None and value != "":
+                facet_counts[value] = facet_counts.get(value, 0) + row[-1]
+    return {
+        name: sorted(facet_counts.items(), key=lambda item: (-item[1], str(item[0])))[:FACET_SIZE]
+        for name, facet_counts in zip(FACETS, counts)
+    }
 
 
 class Engine:
@@ -43,7 +73,21 @@ class Engine:
 
     def index(self, entries):
         """Add or replace these SearchEntry rows in the engine's index."""
+        self.write([self.prepare(entry) for entry in entries])
+
+    def prepare(self, entry):
+        """What ``write`` stores for a SearchEntry: plain, picklable data. This is the costly
+        part (segmentation), so a rebuild runs it in worker processes."""
         raise NotImplementedError
+
+    def write(self, prepared):
+        raise NotImplementedError
+
+    def begin_bulk(self):
+        """Before a rebuild writes many batches."""
+
+    def end_bulk(self):
+        """After a rebuild."""
 
     def remove(self, entry_ids):
         raise NotImplementedError

@@ -7,8 +7,8 @@ from django.conf import settings
 from elasticsearch import BadRequestError, Elasticsearch, helpers
 from elasticsearch.dsl import Date, Document, Index, Keyword, Long, MetaField, Q, Search, Text, analyzer
 
-from ..text import CJK_RUN, WORD, index_chars, index_words, normalise, query_words
-from .base import BOOSTS, FACETS, Engine, EngineResult, RawHit
+from ..text import CJK_RUN, WORD, index_chars, index_words, needs_characters, normalise, query_words
+from .base import BOOSTS, FACET_SIZE, FACETS, Engine, EngineResult, RawHit
 
 WORD_FIELDS = ["title", "keywords", "summary", "body", "attachments"]
 CHAR_FIELDS = ["title_c", "body_c", "attachments_c"]
@@ -17,7 +17,6 @@ CHAR_FIELDS = ["title_c", "body_c", "attachments_c"]
 FIELD_BOOSTS = {**{f: BOOSTS[f] for f in WORD_FIELDS}, "title_c": BOOSTS["title"] / 2,
                 "body_c": BOOSTS["body"] / 2, "attachments_c": BOOSTS["attachments"] / 2}
 FACET_FIELDS = {"kind": "kind", "space": "space", "category": "category", "owner": "owner", "file_type": "file_type"}
-FACET_SIZE = 30
 # The service allows pages up to 500 of up to 100 hits; from + size must stay within this.
 MAX_RESULT_WINDOW = 50_000
 # Elasticsearch refuses queries of more terms than its clause limit (at least 1024, more with a
@@ -109,7 +108,7 @@ def word_query(word, chars_only=False):
     is_cjk = bool(CJK_RUN.fullmatch(word))
     tokens = [] if chars_only and is_cjk else query_words(word)
     clauses = _phrases(WORD_FIELDS, tokens) if tokens else []
-    if is_cjk:
+    if is_cjk and (chars_only or needs_characters(word)):
         clauses += _phrases(CHAR_FIELDS, list(word))
     return _any(clauses) if clauses else None
 
@@ -119,7 +118,8 @@ def term_query(term, chars_only=False):
     if term.phrase and term.is_cjk and all(CJK_RUN.fullmatch(w) for w in term.words):
         joined = "".join(term.words)
         tokens = [] if chars_only else query_words(joined)
-        return _any(_phrases(CHAR_FIELDS, list(joined)) + (_phrases(WORD_FIELDS, tokens) if tokens else []))
+        chars = _phrases(CHAR_FIELDS, list(joined)) if chars_only or needs_characters(joined) else []
+        return _any(chars + (_phrases(WORD_FIELDS, tokens) if tokens else []))
     parts = [p for p in (word_query(w, chars_only) for w in term.words) if p is not None]
     if not parts:
         return None
@@ -269,14 +269,14 @@ class ElasticsearchEngine(Engine):
                     raise
         self._ready = True
 
-    def index(self, entries):
+    def prepare(self, entry):
+        doc = EntryDocument.from_entry(entry)
+        return {"_op_type": "index", "_index": self.index_name, "_id": str(doc.meta.id), "_source": doc.to_dict()}
+
+    def write(self, prepared):
         self.ensure_index()
-        actions = [
-            {"_op_type": "index", "_index": self.index_name, "_id": str(doc.meta.id), "_source": doc.to_dict()}
-            for doc in (EntryDocument.from_entry(e) for e in entries)
-        ]
-        if actions:
-            helpers.bulk(self.client, actions, refresh=True)
+        if prepared:
+            helpers.bulk(self.client, prepared, refresh=True)
 
     def remove(self, entry_ids):
         entry_ids = list(entry_ids)

@@ -3,11 +3,12 @@ tsvector ('english' for words, so English is stemmed; 'simple' for single CJK ch
 ranked with ts_rank_cd; permissions are an array overlap in the same WHERE."""
 from django.db import connection
 
-from ..text import CJK_RUN, index_chars, index_words, normalise, query_words
-from .base import FACETS, Engine, EngineResult, RawHit
-from .sqlite import FACET_COLUMNS, _filters
+from ..text import CJK_RUN, index_chars, index_words, needs_characters, normalise, query_words
+from .base import FACETS, Engine, EngineResult, RawHit, disjunctive_facets, selected_facets
 
 ENTRY_TABLE = "zhiku_search_searchentry"
+FACET_COLUMNS = {"kind": "e.kind", "space": "e.space_id", "category": "e.category_id", "owner": "e.owner_id",
+                 "file_type": "e.file_type"}
 # ts_rank_cd weights for D, C, B, A: body and attachments, summary, keywords, title.
 RANK_WEIGHTS = "'{0.1, 0.4, 0.6, 1.0}'"
 DOCUMENT_SQL = (
@@ -28,7 +29,7 @@ def _word_query(word, params):
     if tokens:
         parts.append("to_tsquery('english', %s)")
         params.append(_lexemes(tokens))
-    if CJK_RUN.fullmatch(word):
+    if needs_characters(word):
         parts.append("to_tsquery('simple', %s)")
         params.append(_lexemes(list(word)))
     return "(" + " || ".join(parts) + ")" if parts else None
@@ -36,7 +37,11 @@ def _word_query(word, params):
 
 def _term_query(term, params):
     if term.phrase and all(CJK_RUN.fullmatch(w) for w in term.words):
-        params.append(_lexemes(list("".join(term.words))))
+        joined = "".join(term.words)
+        if not needs_characters(joined):
+            params.append(_lexemes(query_words(joined)))
+            return "to_tsquery('english', %s)"
+        params.append(_lexemes(list(joined)))
         return "to_tsquery('simple', %s)"
     parts = [p for p in (_word_query(w, params) for w in term.words) if p]
     return "(" + " && ".join(parts) + ")" if parts else None
@@ -55,22 +60,39 @@ def tsquery(query):
     return sql, params
 
 
+def _filters(request, facets=True):
+    """SQL conditions (and params) for the request's dates and, with ``facets``, its facet filters."""
+    clauses, params = [], []
+    for name, values in selected_facets(request).items() if facets else ():
+        clauses.append(f"{FACET_COLUMNS[name]} IN ({', '.join(['%s'] * len(values))})")
+        params.extend(values)
+    if request.date_from:
+        clauses.append("e.date >= %s")
+        params.append(request.date_from)
+    if request.date_to:
+        clauses.append("e.date <= %s")
+        params.append(request.date_to)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
 class PostgresEngine(Engine):
     name = "postgresql-fts"
 
-    def index(self, entries):
+    def prepare(self, entry):
+        attachment_text = "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in entry.attachments)
+        return [entry.pk, index_words(entry.title), index_words(entry.keywords), index_words(entry.summary),
+                index_words(entry.body), index_words(attachment_text), index_chars(entry.title),
+                index_chars(" ".join([entry.keywords, entry.summary, entry.body, attachment_text])),
+                entry.principals.split(), normalise(entry.title)]
+
+    def write(self, prepared):
         with connection.cursor() as cursor:
-            for entry in entries:
-                attachment_text = "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in entry.attachments)
-                cursor.execute(
-                    f"INSERT INTO search_pg (entry_id, document, principals, title_norm) VALUES (%s, {DOCUMENT_SQL}, "
-                    "%s, %s) ON CONFLICT (entry_id) DO UPDATE SET document = EXCLUDED.document, "
-                    "principals = EXCLUDED.principals, title_norm = EXCLUDED.title_norm",
-                    [entry.pk, index_words(entry.title), index_words(entry.keywords), index_words(entry.summary),
-                     index_words(entry.body), index_words(attachment_text), index_chars(entry.title),
-                     index_chars(" ".join([entry.keywords, entry.summary, entry.body, attachment_text])),
-                     entry.principals.split(), normalise(entry.title)],
-                )
+            cursor.executemany(
+                f"INSERT INTO search_pg (entry_id, document, principals, title_norm) VALUES (%s, {DOCUMENT_SQL}, "
+                "%s, %s) ON CONFLICT (entry_id) DO UPDATE SET document = EXCLUDED.document, "
+                "principals = EXCLUDED.principals, title_norm = EXCLUDED.title_norm",
+                prepared,
+            )
 
     def remove(self, entry_ids):
         with connection.cursor() as cursor:
@@ -115,16 +137,10 @@ class PostgresEngine(Engine):
             hits = [RawHit(entry_id=row[0], score=round(float(row[1]), 4)) for row in cursor.fetchall()]
             cursor.execute(f"SELECT count(*) {base}{filter_sql}", [*params, *filter_params])
             total = cursor.fetchone()[0]
-            facets = {}
-            for name in FACETS:
-                column = FACET_COLUMNS[name]
-                facet_sql, facet_params = _filters(request, skip=name)
-                cursor.execute(
-                    f"SELECT {column}, count(*) {base}{facet_sql} AND {column} IS NOT NULL "
-                    f"AND CAST({column} AS text) != '' GROUP BY {column} ORDER BY count(*) DESC LIMIT 30",
-                    [*params, *facet_params],
-                )
-                facets[name] = cursor.fetchall()
+            dates_sql, dates_params = _filters(request, facets=False)
+            columns = ", ".join(FACET_COLUMNS[name] for name in FACETS)
+            cursor.execute(f"SELECT {columns}, count(*) {base}{dates_sql} GROUP BY {columns}", [*params, *dates_params])
+            facets = disjunctive_facets(cursor.fetchall(), selected_facets(request))
         return EngineResult(hits=hits, total=total, facets=facets)
 
     def suggest(self, prefix, principals, limit=8):

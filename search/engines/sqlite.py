@@ -1,14 +1,29 @@
 """The embedded engine on SQLite: an FTS5 table (porter + unicode61) over pre-segmented text,
-ranked with bm25 and field weights; permissions are a column of the same MATCH."""
+ranked with bm25 and field weights. Permissions and facet filters are tokens of the same MATCH,
+so the full-text index applies them while it walks its lists.
+
+A word in most items (知识 in a knowledge base) matches tens of thousands of rows, and bm25,
+facets and an exact count over all of them cost hundreds of milliseconds. So, as
+Elasticsearch does with ``track_total_hits``, the engine counts, ranks and facets exactly up
+to a window of matches (setting ``ZHIKU_SEARCH_WINDOW``, 10,000); past that the total is
+"more than the window", and ranking and facet counts cover the window's worth of most recently
+indexed matches (rowid order, which FTS5 walks without sorting), with matches in a title,
+keywords or summary ranked before the rest.
+"""
+from django.conf import settings
 from django.db import connection
 
-from ..text import CJK_RUN, WORD, index_chars, index_words, normalise, query_words
-from .base import BOOSTS, FACETS, Engine, EngineResult, RawHit
+from ..text import CJK_RUN, RUN_SEPARATOR, WORD, index_terms, needs_characters, normalise, query_words
+from .base import BOOSTS, FACETS, Engine, EngineResult, RawHit, disjunctive_facets, selected_facets
 
 WORD_COLUMNS = ["title", "keywords", "summary", "body", "attachments"]
+HEAD_COLUMNS = ["title", "keywords", "summary"]
 CHAR_COLUMNS = ["title_c", "body_c", "attachments_c"]
-WEIGHTS = [BOOSTS[c] for c in WORD_COLUMNS] + [BOOSTS["title"] / 2, BOOSTS["body"] / 2, BOOSTS["attachments"] / 2, 0.0]
+WEIGHTS = [BOOSTS[c] for c in WORD_COLUMNS] + [BOOSTS["title"] / 2, BOOSTS["body"] / 2, BOOSTS["attachments"] / 2,
+                                               0.0, 0.0]
+BM25 = f"bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)})"
 ENTRY_TABLE = "zhiku_search_searchentry"
+FACET_INDEX = "zhiku_search_entry_facets"  # covering index: id and the facet columns (migration 0004)
 FACET_COLUMNS = {"kind": "e.kind", "space": "e.space_id", "category": "e.category_id", "owner": "e.owner_id",
                  "file_type": "e.file_type"}
 
@@ -21,50 +36,90 @@ def _columns(names):
     return "{" + " ".join(names) + "}"
 
 
-def word_match(word):
-    """FTS5 expression for one query word: its segmented words, or for Chinese also the
-    phrase of its characters (finds 知 in 知识库 and words jieba cut differently)."""
+def word_match(word, columns=WORD_COLUMNS):
+    """FTS5 expression for one query word: its segmented words, or when the words index may
+    miss it (see ``needs_characters``) also the phrase of its characters."""
     parts = []
     tokens = query_words(word)
     if tokens:
-        parts.append(f"{_columns(WORD_COLUMNS)} : {_phrase(tokens)}")
-    if CJK_RUN.fullmatch(word):
-        parts.append(f"{_columns(CHAR_COLUMNS)} : {_phrase(list(word))}")
+        parts.append(f"{_columns(columns)} : {_phrase(tokens)}")
+    if needs_characters(word):
+        parts.append(f"{_columns(CHAR_COLUMNS if columns == WORD_COLUMNS else ['title_c'])} : {_phrase(list(word))}")
     return "(" + " OR ".join(parts) + ")" if parts else None
 
 
-def term_match(term):
+def term_match(term, columns=WORD_COLUMNS):
     if term.phrase and term.is_cjk and all(CJK_RUN.fullmatch(w) for w in term.words):
-        chars = list("".join(term.words))
-        return f"({_columns(CHAR_COLUMNS)} : {_phrase(chars)} OR {_columns(WORD_COLUMNS)} : {_phrase(query_words(''.join(term.words)))})"
-    parts = [p for p in (word_match(w) for w in term.words) if p]
+        joined = "".join(term.words)
+        words = f"{_columns(columns)} : {_phrase(query_words(joined))}"
+        if not needs_characters(joined):
+            return f"({words})"
+        chars = CHAR_COLUMNS if columns == WORD_COLUMNS else ["title_c"]
+        return f"({_columns(chars)} : {_phrase(list(joined))} OR {words})"
+    parts = [p for p in (word_match(w, columns) for w in term.words) if p]
     return "(" + " AND ".join(parts) + ")" if parts else None
 
 
-def match_expression(query, principals):
-    terms = [m for m in (term_match(t) for t in query.terms) if m]
+def facet_token(name, value):
+    """The token that stands for a facet value in the ``facets`` column (hex keeps any value
+    one token, whatever the tokenizer makes of its punctuation)."""
+    return f"{name[0]}{str(value).encode().hex()}"
+
+
+def facet_tokens(entry):
+    values = {"kind": entry.kind, "space": entry.space_id, "category": entry.category_id, "owner": entry.owner_id,
+              "file_type": entry.file_type}
+    return " ".join(facet_token(name, value) for name, value in values.items() if value not in (None, ""))
+
+
+def _any_token(column, tokens):
+    return f"{{{column}}} : ({' OR '.join(_phrase([t]) for t in tokens)})"
+
+
+RESTRICTED = "restricted"
+
+
+def principal_tokens(principals):
+    """The ``principals`` column: 'all', or RESTRICTED and the groups that may read. Most items
+    are for all, so a query excludes the restricted items the user may not read rather than
+    requiring 'all' or a group: bm25 then counts the short list of restricted items, not the
+    long one of everything, for each query (a fifth of a common word's query time)."""
+    tokens = principals.split()
+    return "all" if "all" in tokens else " ".join([RESTRICTED, *tokens])
+
+
+def readable(expression, principals):
+    """``expression`` limited to what a user with these principal tokens may read (None: all)."""
+    if principals is None:
+        return expression
+    if "all" not in principals:
+        return f"({expression}) AND {_any_token('principals', principals)}"
+    groups = [p for p in principals if p != "all"]
+    hidden = f"{{principals}} : {_phrase([RESTRICTED])}"
+    if groups:
+        hidden = f"({hidden} NOT {_any_token('principals', groups)})"
+    return f"({expression}) NOT {hidden}"
+
+
+def match_expression(request, columns=WORD_COLUMNS, facet_filters=True):
+    """The MATCH of a request: any term, none of the exclusions, readable by its principals
+    and, with ``facet_filters``, within the facet values it selects."""
+    query = request.query
+    terms = [m for m in (term_match(t, columns) for t in query.terms) if m]
     if not terms:
         return None
     expression = "(" + " OR ".join(terms) + ")"
     excluded = [m for m in (term_match(t) for t in query.excluded) if m]
     if excluded:
         expression = f"{expression} NOT ({' OR '.join(excluded)})"
-    if principals is not None:
-        allowed = " OR ".join(_phrase([p]) for p in principals)
-        expression = f"({expression}) AND {{principals}} : ({allowed})"
+    expression = readable(expression, request.principals)
+    for name, values in selected_facets(request).items() if facet_filters else ():
+        expression += " AND " + _any_token("facets", [facet_token(name, v) for v in values])
     return expression
 
 
-def _filters(request, skip=None):
+def _dates(request):
     clauses, params = [], []
-    for name, values, column in [
-        ("kind", request.kinds, "e.kind"), ("space", request.spaces, "e.space_id"),
-        ("category", request.categories, "e.category_id"), ("owner", request.owners, "e.owner_id"),
-        ("file_type", request.file_types, "e.file_type"),
-    ]:
-        if values and name != skip:
-            clauses.append(f"{column} IN ({', '.join(['%s'] * len(values))})")
-            params.extend(values)
     if request.date_from:
         clauses.append("e.date >= %s")
         params.append(request.date_from)
@@ -74,28 +129,57 @@ def _filters(request, skip=None):
     return "".join(f" AND {c}" for c in clauses), params
 
 
+def _matches(request, expression, columns="search_fts.rowid", limit=None, order="search_fts.rowid DESC",
+             join=False):
+    """SQL and params for the rows of ``expression`` within the request's dates, newest first;
+    ``join``: with the entry's facet columns as ``e``."""
+    dates, params = _dates(request)
+    if dates or join:
+        join_sql = f" CROSS JOIN {ENTRY_TABLE} e INDEXED BY {FACET_INDEX} ON e.id = search_fts.rowid"
+    else:
+        join_sql = ""
+    sql = f"SELECT {columns} FROM search_fts{join_sql} WHERE search_fts MATCH %s{dates} ORDER BY {order}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql, [expression, *params]
+
+
 class SqliteEngine(Engine):
     name = "sqlite-fts5"
 
-    def index(self, entries):
-        rows = [self._row(e) for e in entries]
+    def prepare(self, entry):
+        """The FTS5 row of a SearchEntry (the costly part of indexing: segmentation)."""
+        attachment_text = "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in entry.attachments)
+        title, title_c = index_terms(entry.title)
+        body, body_c = index_terms(entry.body)
+        attachments, attachments_c = index_terms(attachment_text)
+        keywords, keywords_c = index_terms(entry.keywords)
+        summary, summary_c = index_terms(entry.summary)
+        return (
+            entry.pk, title, keywords, summary, body, attachments, title_c,
+            RUN_SEPARATOR.join(c for c in (keywords_c, summary_c, body_c) if c), attachments_c,
+            principal_tokens(entry.principals),
+            facet_tokens(entry),
+        )
+
+    def write(self, rows):
         with connection.cursor() as cursor:
-            cursor.executemany("DELETE FROM search_fts WHERE rowid = %s", [(r[0],) for r in rows])
             cursor.executemany(
-                "INSERT INTO search_fts (rowid, title, keywords, summary, body, attachments, title_c, body_c, "
-                "attachments_c, principals) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                "INSERT OR REPLACE INTO search_fts (rowid, title, keywords, summary, body, attachments, title_c, "
+                "body_c, attachments_c, principals, facets) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                 rows,
             )
 
-    @staticmethod
-    def _row(entry):
-        attachment_text = "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in entry.attachments)
-        return (
-            entry.pk, index_words(entry.title), index_words(entry.keywords), index_words(entry.summary),
-            index_words(entry.body), index_words(attachment_text), index_chars(entry.title),
-            index_chars(" ".join([entry.keywords, entry.summary, entry.body])), index_chars(attachment_text),
-            entry.principals,
-        )
+    def begin_bulk(self):
+        """Before a rebuild: no incremental merging while rows pour in."""
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 0)")
+
+    def end_bulk(self):
+        """After a rebuild: merge the index into one segment, then merge incrementally again."""
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
+            cursor.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('automerge', 4)")
 
     def remove(self, entry_ids):
         with connection.cursor() as cursor:
@@ -111,33 +195,62 @@ class SqliteEngine(Engine):
             return {row[0] for row in cursor.fetchall()}
 
     def search(self, request):
-        expression = match_expression(request.query, request.principals)
+        expression = match_expression(request)
         if expression is None:
             return EngineResult(hits=[], total=0, facets={name: [] for name in FACETS})
-        base = f"FROM search_fts JOIN {ENTRY_TABLE} e ON e.id = search_fts.rowid WHERE search_fts MATCH %s"
-        where, params = _filters(request)
-        order = "rank" if request.sort != "date" else "e.date DESC"
-        weights = ", ".join(str(w) for w in WEIGHTS)
+        window = settings.ZHIKU_SEARCH_WINDOW
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT e.id, bm25(search_fts, {weights}) AS rank {base}{where} ORDER BY {order}, e.id "
-                "LIMIT %s OFFSET %s",
-                [expression, *params, request.limit, request.offset],
-            )
-            hits = [RawHit(entry_id=row[0], score=round(-row[1], 4)) for row in cursor.fetchall()]
-            cursor.execute(f"SELECT count(*) {base}{where}", [expression, *params])
+            sql, params = _matches(request, expression, "1", limit=window + 1, order="search_fts.rowid")
+            cursor.execute(f"SELECT count(*) FROM ({sql})", params)
             total = cursor.fetchone()[0]
-            facets = {}
-            for name in FACETS:
-                column = FACET_COLUMNS[name]
-                facet_where, facet_params = _filters(request, skip=name)
-                cursor.execute(
-                    f"SELECT {column}, count(*) {base}{facet_where} AND {column} IS NOT NULL AND {column} != '' "
-                    f"GROUP BY {column} ORDER BY count(*) DESC LIMIT 30",
-                    [expression, *facet_params],
-                )
-                facets[name] = cursor.fetchall()
-        return EngineResult(hits=hits, total=total, facets=facets)
+            exact = total <= window
+            hits = self._hits(cursor, request, expression, exact, window)
+            facets = self._facets(cursor, request, window)
+        return EngineResult(hits=hits, total=min(total, window), facets=facets, total_exact=exact)
+
+    def _hits(self, cursor, request, expression, exact, window):
+        page = f"LIMIT {int(request.limit)} OFFSET {int(request.offset)}"
+        if request.sort == "date":
+            sql, params = _matches(request, expression, f"search_fts.rowid AS id, {BM25} AS score, e.date AS date",
+                                   limit=None if exact else window, join=True)
+            cursor.execute(f"SELECT id, score FROM ({sql}) ORDER BY date DESC, id {page}", params)
+            ranked = cursor.fetchall()
+        elif exact:
+            sql, params = _matches(request, expression, f"search_fts.rowid AS id, {BM25} AS score")
+            cursor.execute(f"SELECT id, score FROM ({sql}) ORDER BY score, id {page}", params)
+            ranked = cursor.fetchall()
+        else:
+            ranked = self._ranked_window(cursor, request, expression, window)
+        return [RawHit(entry_id=i, score=round(-score, 4)) for i, score in ranked]
+
+    def _ranked_window(self, cursor, request, expression, window):
+        """More matches than the window: of the newest window's worth of matches in a title,
+        keywords or summary, the best by bm25; then, when a page needs more, of the newest
+        window's worth of all matches, the best by bm25."""
+        needed = request.offset + request.limit
+
+        def best(match, count):
+            sql, params = _matches(request, match, f"search_fts.rowid AS id, {BM25} AS score", limit=window)
+            cursor.execute(f"SELECT id, score FROM ({sql}) ORDER BY score, id LIMIT {int(count)}", params)
+            return cursor.fetchall()
+
+        rows = best(match_expression(request, columns=HEAD_COLUMNS), needed)
+        if len(rows) < needed:
+            seen = {row[0] for row in rows}
+            rows += [row for row in best(expression, needed + len(rows)) if row[0] not in seen]
+        return rows[:window][request.offset:needed]
+
+    def _facets(self, cursor, request, window):
+        """Facet counts over the query without its facet filters: exact up to the window, else
+        over the window's worth of newest matches (each count then a lower bound)."""
+        expression = match_expression(request, facet_filters=False)
+        rows, params = _matches(request, expression, limit=window)
+        columns = ", ".join(FACET_COLUMNS[name] for name in FACETS)
+        cursor.execute(
+            f"SELECT {columns}, count(*) FROM ({rows}) m CROSS JOIN {ENTRY_TABLE} e INDEXED BY {FACET_INDEX} "
+            f"ON e.id = m.rowid GROUP BY {columns}", params,
+        )
+        return disjunctive_facets(cursor.fetchall(), selected_facets(request))
 
     def suggest(self, prefix, principals, limit=8):
         folded = "".join(normalise(prefix).split())
@@ -148,8 +261,7 @@ class SqliteEngine(Engine):
             if not words:
                 return []
             expression = f"{_columns(['title', 'keywords'])} : {_phrase(query_words(' '.join(words)))}*"
-        if principals is not None:
-            expression = f"({expression}) AND {{principals}} : ({' OR '.join(_phrase([p]) for p in principals)})"
+        expression = readable(expression, principals)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT e.title FROM search_fts JOIN {ENTRY_TABLE} e ON e.id = search_fts.rowid "

@@ -26,11 +26,15 @@ class Command(PortalCommand):
         response = search(account, query, {"kind": kinds}, per_page=max(1, min(limit, 100)), source="cli")
         hits = [hit_as_dict(hit) for hit in response.hits]
         if json:
-            self.stdout.write(_json_dumps({"query": query, "total": response.total, "hits": hits}))
+            self.stdout.write(_json_dumps({"query": query, "total": response.total, "total_exact": response.total_exact,
+                                           "hits": hits}))
             return
         if response.message:
             self.stdout.write(response.message)
-        self.stdout.write(_("%(total)d results") % {"total": response.total})
+        if response.total_exact:
+            self.stdout.write(_("%(total)d results") % {"total": response.total})
+        else:
+            self.stdout.write(_("More than %(total)d results") % {"total": response.total})
         for hit in hits:
             self.stdout.write(f"{hit['score']:8.3f}  [{hit['type']}] {hit['title']}  {hit['url']}")
 

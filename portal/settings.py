@@ -202,6 +202,7 @@ ZHIKU_EXTRACT_MAX_CHARS = int(os.environ.get("ZHIKU_EXTRACT_MAX_CHARS", str(5_00
 ZHIKU_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("ZHIKU_IMPORT_MAX_UNPACKED_MB", "2048")) * 1024 * 1024
 
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "zhiku-search")
 # The SQLite engine counts, ranks and facets exactly up to this many matches (search/engines/sqlite.py).
 ZHIKU_SEARCH_WINDOW = int(os.environ.get("ZHIKU_SEARCH_WINDOW", "10000"))
 

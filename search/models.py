@@ -69,6 +69,11 @@ class SearchEntry(models.Model):
     def __str__(self):
         return self.key
 
+    @property
+    def attachment_text(self):
+        """The names and texts of the attachments, as one text to index."""
+        return "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in self.attachments)
+
 
 class QueryLog(models.Model):
     """Every search (for statistics); zero-result queries show knowledge gaps."""

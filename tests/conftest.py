@@ -78,8 +78,18 @@ def client_for(client):
     return login
 
 
+@pytest.fixture(scope="session", autouse=True)
+def elasticsearch_test_index():
+    """With ELASTICSEARCH_URL set, every test (not only the engine conformance suite) writes to
+    an index of its own, never to the one the portal uses."""
+    import search.engines as engines
+
+    django_settings.ELASTICSEARCH_INDEX = f"{django_settings.ELASTICSEARCH_INDEX}-test"
+    engines._engine = None
+
+
 @pytest.fixture(scope="session")
-def elasticsearch_engine():
+def elasticsearch_engine(elasticsearch_test_index):
     """An Elasticsearch engine on a test index of its own, when the ELASTICSEARCH_URL of the
     environment names a cluster that answers; otherwise the reason there is none (a string).
     The test index is dropped first, so it is created with the mappings of this code."""
@@ -89,7 +99,7 @@ def elasticsearch_engine():
     try:
         from search.engines.elastic import ElasticsearchEngine
 
-        index_name = getattr(django_settings, "ELASTICSEARCH_INDEX", "zhiku-search") + "-test"
+        index_name = django_settings.ELASTICSEARCH_INDEX
         engine = ElasticsearchEngine(url=url, index_name=index_name)
         if not engine.client.options(request_timeout=5, max_retries=0).ping():
             return f"no Elasticsearch cluster answers at ELASTICSEARCH_URL={url}"

@@ -68,6 +68,23 @@ def disjunctive_facets(groups, selected):
     }
 
 
+def sql_date_conditions(request):
+    """`` AND e.date >= %s ...`` for the request's date range (SQL engines: entries as ``e``)."""
+    clauses, params = [], []
+    if request.date_from:
+        clauses.append("e.date >= %s")
+        params.append(request.date_from)
+    if request.date_to:
+        clauses.append("e.date <= %s")
+        params.append(request.date_to)
+    return "".join(f" AND {c}" for c in clauses), params
+
+
+def unique_titles(titles, limit):
+    """The first ``limit`` distinct titles, in order (suggestions)."""
+    return list(dict.fromkeys(titles))[:limit]
+
+
 class Engine:
     name = "base"
 

@@ -8,7 +8,7 @@ from elasticsearch import BadRequestError, Elasticsearch, helpers
 from elasticsearch.dsl import Date, Document, Index, Keyword, Long, MetaField, Q, Search, Text, analyzer
 
 from ..text import CJK_RUN, WORD, index_chars, index_words, needs_characters, normalise, query_words
-from .base import BOOSTS, FACET_SIZE, FACETS, Engine, EngineResult, RawHit
+from .base import BOOSTS, FACET_SIZE, FACETS, Engine, EngineResult, RawHit, unique_titles
 
 WORD_FIELDS = ["title", "keywords", "summary", "body", "attachments"]
 CHAR_FIELDS = ["title_c", "body_c", "attachments_c"]
@@ -57,7 +57,7 @@ class EntryDocument(Document):
 
     @classmethod
     def from_entry(cls, entry):
-        attachment_text = "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in entry.attachments)
+        attachment_text = entry.attachment_text
         return cls(
             meta={"id": entry.pk},
             entry_id=entry.pk,
@@ -224,8 +224,11 @@ def build_suggest(prefix, principals, limit=8, index="zhiku-search", using="defa
     folded = "".join(normalise(prefix).split())
     if not folded:
         return None
-    if CJK_RUN.fullmatch(folded):  # Chinese: titles containing these characters in a row
-        query = Q("match_phrase", title_c={"query": " ".join(folded)})
+    if CJK_RUN.fullmatch(folded):  # Chinese: titles holding these characters, keywords starting so
+        query = Q("bool", minimum_should_match=1, should=[
+            Q("match_phrase", title_c={"query": " ".join(folded), "boost": BOOSTS["title"]}),
+            Q("match_phrase_prefix", keywords={"query": " ".join(query_words(folded)), "boost": BOOSTS["keywords"]}),
+        ])
     else:  # the words in order, the last one a prefix, in the title or keywords
         words = WORD.findall(normalise(prefix))
         tokens = query_words(" ".join(words)) if words else []
@@ -249,7 +252,7 @@ class ElasticsearchEngine(Engine):
 
     def __init__(self, url=None, index_name=None, client=None):
         self.url = url or settings.ELASTICSEARCH_URL
-        self.index_name = index_name or getattr(settings, "ELASTICSEARCH_INDEX", "zhiku-search")
+        self.index_name = index_name or settings.ELASTICSEARCH_INDEX
         self.client = client if client is not None else Elasticsearch(self.url, request_timeout=10)
         self._ready = False
 
@@ -315,9 +318,4 @@ class ElasticsearchEngine(Engine):
         if search is None:
             return []
         self.ensure_index()
-        titles = []
-        for hit in search.execute():
-            title = hit.display_title
-            if title not in titles:
-                titles.append(title)
-        return titles[:limit]
+        return unique_titles((hit.display_title for hit in search.execute()), limit)

@@ -4,7 +4,7 @@ ranked with ts_rank_cd; permissions are an array overlap in the same WHERE."""
 from django.db import connection
 
 from ..text import CJK_RUN, index_chars, index_words, needs_characters, normalise, query_words
-from .base import FACETS, Engine, EngineResult, RawHit, disjunctive_facets, selected_facets
+from .base import FACETS, Engine, EngineResult, RawHit, disjunctive_facets, selected_facets, sql_date_conditions, unique_titles
 
 ENTRY_TABLE = "zhiku_search_searchentry"
 FACET_COLUMNS = {"kind": "e.kind", "space": "e.space_id", "category": "e.category_id", "owner": "e.owner_id",
@@ -64,22 +64,17 @@ def _filters(request, facets=True):
     """SQL conditions (and params) for the request's dates and, with ``facets``, its facet filters."""
     clauses, params = [], []
     for name, values in selected_facets(request).items() if facets else ():
-        clauses.append(f"{FACET_COLUMNS[name]} IN ({', '.join(['%s'] * len(values))})")
+        clauses.append(f" AND {FACET_COLUMNS[name]} IN ({', '.join(['%s'] * len(values))})")
         params.extend(values)
-    if request.date_from:
-        clauses.append("e.date >= %s")
-        params.append(request.date_from)
-    if request.date_to:
-        clauses.append("e.date <= %s")
-        params.append(request.date_to)
-    return "".join(f" AND {c}" for c in clauses), params
+    dates, date_params = sql_date_conditions(request)
+    return "".join(clauses) + dates, params + date_params
 
 
 class PostgresEngine(Engine):
     name = "postgresql-fts"
 
     def prepare(self, entry):
-        attachment_text = "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in entry.attachments)
+        attachment_text = entry.attachment_text
         return [entry.pk, index_words(entry.title), index_words(entry.keywords), index_words(entry.summary),
                 index_words(entry.body), index_words(attachment_text), index_chars(entry.title),
                 index_chars(" ".join([entry.keywords, entry.summary, entry.body, attachment_text])),
@@ -148,15 +143,13 @@ class PostgresEngine(Engine):
         if not folded:
             return []
         pattern = "%" + folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        sql = f"SELECT e.title FROM search_pg p JOIN {ENTRY_TABLE} e ON e.id = p.entry_id WHERE p.title_norm LIKE %s"
-        params = [pattern]
+        sql = (f"SELECT e.title FROM search_pg p JOIN {ENTRY_TABLE} e ON e.id = p.entry_id "
+               "WHERE (p.title_norm LIKE %s OR lower(e.keywords) LIKE %s)")
+        params = [pattern, pattern]
         if principals is not None:
             sql += " AND p.principals && %s"
             params.append(list(principals))
         with connection.cursor() as cursor:
-            cursor.execute(sql + " ORDER BY length(e.title), e.title LIMIT %s", [*params, limit * 2])
-            titles = []
-            for (title,) in cursor.fetchall():
-                if title not in titles:
-                    titles.append(title)
-        return titles[:limit]
+            cursor.execute(sql + " ORDER BY p.title_norm NOT LIKE %s, length(e.title), e.title LIMIT %s",
+                           [*params, pattern, limit * 2])
+            return unique_titles((title for (title,) in cursor.fetchall()), limit)

@@ -26,6 +26,8 @@ class Command(PortalCommand):
                 elif entry.stamp != adapter.stamp(obj):
                     stale.append(key)
         extra = sorted(set(entries) - expected)
+        # Rows the engine holds for no entry at all (an entry deleted while the engine was down).
+        extra += [f"#{pk}" for pk in sorted(engine_ids - {entry.pk for entry in entries.values()})]
         for label, keys in ((_("missing"), missing), (_("stale"), stale), (_("should not be indexed"), extra)):
             for key in keys:
                 self.stdout.write(f"{label}: {key}")

@@ -42,6 +42,11 @@ def normalise(text):
     return _t2s().convert(text) if HAS_CJK.search(text) else text
 
 
+def word_list(text):
+    """The words of ``text`` as WORD finds them (findall would give only its named group)."""
+    return [match.group() for match in WORD.finditer(text)]
+
+
 CODE_SEPARATOR = re.compile(r"[-._/]")
 
 
@@ -137,7 +142,7 @@ QUERY_PART = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
 def _term(text, phrase):
     normal = normalise(text)
-    words = [m.group() for m in WORD.finditer(normal)]
+    words = word_list(normal)
     if not words:
         return None
     return Term(text=" ".join(words), words=words, is_cjk=bool(HAS_CJK.search(normal)), phrase=phrase)

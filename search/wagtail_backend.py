@@ -5,7 +5,7 @@ Models index a pre-segmented copy of their text (a ``segmented_text`` SearchFiel
 them. Used through WAGTAILSEARCH_BACKENDS."""
 from django.db import connection
 
-from .text import CJK_RUN, HAS_CJK, WORD, normalise
+from .text import CJK_RUN, HAS_CJK, normalise, word_list
 
 
 def segment_query(query):
@@ -19,7 +19,7 @@ def segment_query(query):
     if not isinstance(query, str) or not HAS_CJK.search(normalise(query)):
         return query
     tokens = []
-    for word in WORD.findall(normalise(query)):
+    for word in word_list(normalise(query)):
         tokens.extend(word if CJK_RUN.fullmatch(word) else [word])
     return " ".join(dict.fromkeys(tokens))
 

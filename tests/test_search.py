@@ -98,6 +98,16 @@ def test_attachment_text_is_found_and_named(portal, corpus):
     assert any(h.kind == "document" for h in response.hits)
 
 
+def test_suggestions_come_from_titles_and_keywords(portal, corpus):
+    article = add_article(portal.research, "季度评审纪要", portal.users.editor)
+    article.keywords.add("缸体铸造", "casting")
+    article.save_revision(user=portal.users.editor).publish()
+    index.update_object(article)
+    assert "季度评审纪要" in suggest(portal.users.reader, "缸体")  # a keyword's start, in Chinese
+    assert "季度评审纪要" in suggest(portal.users.reader, "cast")
+    assert "发动机扭矩试验" in suggest(portal.users.reader, "扭矩")  # inside a title
+
+
 def test_hidden_items_leak_nowhere(portal, corpus):
     reader = search(portal.users.reader, "发动机")
     accountant = search(portal.users.accountant, "发动机")

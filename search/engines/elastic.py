@@ -7,7 +7,7 @@ from django.conf import settings
 from elasticsearch import BadRequestError, Elasticsearch, helpers
 from elasticsearch.dsl import Date, Document, Index, Keyword, Long, MetaField, Q, Search, Text, analyzer
 
-from ..text import CJK_RUN, WORD, index_chars, index_words, needs_characters, normalise, query_words
+from ..text import CJK_RUN, index_chars, index_words, needs_characters, normalise, query_words, word_list
 from .base import BOOSTS, FACET_SIZE, FACETS, Engine, EngineResult, RawHit, unique_titles
 
 WORD_FIELDS = ["title", "keywords", "summary", "body", "attachments"]
@@ -230,7 +230,7 @@ def build_suggest(prefix, principals, limit=8, index="zhiku-search", using="defa
             Q("match_phrase_prefix", keywords={"query": " ".join(query_words(folded)), "boost": BOOSTS["keywords"]}),
         ])
     else:  # the words in order, the last one a prefix, in the title or keywords
-        words = WORD.findall(normalise(prefix))
+        words = word_list(normalise(prefix))
         tokens = query_words(" ".join(words)) if words else []
         if not tokens:
             return None

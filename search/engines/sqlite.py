@@ -5,7 +5,7 @@ so the full-text index applies them while it walks its lists.
 A word in most items (知识 in a knowledge base) matches tens of thousands of rows, and bm25,
 facets and an exact count over all of them cost hundreds of milliseconds. So, as
 Elasticsearch does with ``track_total_hits``, the engine counts, ranks and facets exactly up
-to a window of matches (setting ``ZHIKU_SEARCH_WINDOW``, 10,000); past that the total is
+to a window of matches (setting ``ZHIKU_SEARCH_WINDOW``, 5,000); past that the total is
 "more than the window", and ranking and facet counts cover the window's worth of most recently
 indexed matches (rowid order, which FTS5 walks without sorting), with matches in a title,
 keywords or summary ranked before the rest.
@@ -13,7 +13,7 @@ keywords or summary ranked before the rest.
 from django.conf import settings
 from django.db import connection
 
-from ..text import CJK_RUN, RUN_SEPARATOR, WORD, index_terms, needs_characters, normalise, query_words
+from ..text import CJK_RUN, RUN_SEPARATOR, index_terms, needs_characters, normalise, query_words, word_list
 from .base import BOOSTS, FACETS, Engine, EngineResult, RawHit, disjunctive_facets, selected_facets, sql_date_conditions, unique_titles
 
 WORD_COLUMNS = ["title", "keywords", "summary", "body", "attachments"]
@@ -265,7 +265,7 @@ class SqliteEngine(Engine):
         if CJK_RUN.fullmatch(folded):  # Chinese: titles holding these characters, keywords starting so
             expression = f"({{title_c}} : {_phrase(list(folded))} OR {{keywords}} : {_phrase(query_words(folded))}*)"
         else:
-            words = [w for w in WORD.findall(normalise(prefix)) if w]
+            words = [w for w in word_list(normalise(prefix)) if w]
             if not words:
                 return []
             expression = f"{_columns(['title', 'keywords'])} : {_phrase(query_words(' '.join(words)))}*"

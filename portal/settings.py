@@ -204,7 +204,7 @@ ZHIKU_IMPORT_MAX_UNPACKED_BYTES = int(os.environ.get("ZHIKU_IMPORT_MAX_UNPACKED_
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "zhiku-search")
 # The SQLite engine counts, ranks and facets exactly up to this many matches (search/engines/sqlite.py).
-ZHIKU_SEARCH_WINDOW = int(os.environ.get("ZHIKU_SEARCH_WINDOW", "5000"))
+ZHIKU_SEARCH_WINDOW = int(os.environ.get("ZHIKU_SEARCH_WINDOW", "3000"))
 
 LOGGING = {
     "version": 1,

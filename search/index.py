@@ -83,7 +83,9 @@ def index_entries(batches, workers=2, progress=None):
     writes and the database stay in this process. ``workers=0``: no worker processes.
 
     Workers are spawned, not forked: a fork could copy a lock some thread holds (a Celery or
-    server thread), and the workers need only Django's settings, not the parent's state."""
+    server thread), and the workers need only Django's settings, not the parent's state. A
+    spawned worker imports the caller's main module, so that must guard its work with
+    ``if __name__ == "__main__"`` (manage.py and bench/search.py do)."""
     engine, pending, count = get_engine(), deque(), 0
 
     def write_oldest():

@@ -5,7 +5,7 @@ so the full-text index applies them while it walks its lists.
 A word in most items (知识 in a knowledge base) matches tens of thousands of rows, and bm25,
 facets and an exact count over all of them cost hundreds of milliseconds. So, as
 Elasticsearch does with ``track_total_hits``, the engine counts, ranks and facets exactly up
-to a window of matches (setting ``ZHIKU_SEARCH_WINDOW``, 5,000); past that the total is
+to a window of matches (setting ``ZHIKU_SEARCH_WINDOW``, 3,000); past that the total is
 "more than the window", and ranking and facet counts cover the window's worth of most recently
 indexed matches (rowid order, which FTS5 walks without sorting), with matches in a title,
 keywords or summary ranked before the rest.
@@ -31,6 +31,16 @@ TABLES = ["search_fts", "search_head"]
 FACET_INDEX = "zhiku_search_entry_facets"  # covering index: id and the facet columns (migration 0004)
 FACET_COLUMNS = {"kind": "e.kind", "space": "e.space_id", "category": "e.category_id", "owner": "e.owner_id",
                  "file_type": "e.file_type"}
+
+
+def create_tables():
+    """The FTS5 tables, when missing (migration 0004 and ``clear``)."""
+    columns = {"search_fts": [*WORD_COLUMNS, *CHAR_COLUMNS, "principals", "facets"],
+               "search_head": [*HEAD_COLUMNS, "title_c", "principals", "facets"]}
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5({', '.join(columns[table])}, "
+                           "tokenize='porter unicode61 remove_diacritics 2')")
 
 
 def _phrase(tokens):
@@ -191,9 +201,12 @@ class SqliteEngine(Engine):
                 cursor.executemany(f"DELETE FROM {table} WHERE rowid = %s", [(i,) for i in entry_ids])
 
     def clear(self):
+        """Empty both tables. Dropping and creating them is far cheaper than deleting every row
+        (FTS5 would keep a tombstone per row until merged)."""
         with connection.cursor() as cursor:
             for table in TABLES:
-                cursor.execute(f"DELETE FROM {table}")
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        create_tables()
 
     def indexed_ids(self):
         with connection.cursor() as cursor:

@@ -2,10 +2,6 @@
 
 from django.db import migrations, models
 
-FTS_COLUMNS = "title, keywords, summary, body, attachments, title_c, body_c, attachments_c, principals, facets"
-HEAD_COLUMNS = "title, keywords, summary, title_c, principals, facets"
-TOKENIZE = "tokenize='porter unicode61 remove_diacritics 2'"
-
 
 def recreate_fts(apps, schema_editor):
     """search_fts gains a ``facets`` column (facet filters inside the MATCH), and search_head
@@ -13,12 +9,11 @@ def recreate_fts(apps, schema_editor):
     data, so they are rebuilt from the search entries."""
     if schema_editor.connection.vendor != "sqlite":
         return
-    from search.engines.sqlite import SqliteEngine
+    from search.engines.sqlite import TABLES, SqliteEngine, create_tables
 
-    schema_editor.execute("DROP TABLE IF EXISTS search_fts")
-    schema_editor.execute(f"CREATE VIRTUAL TABLE search_fts USING fts5({FTS_COLUMNS}, {TOKENIZE})")
-    schema_editor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS search_head USING fts5({HEAD_COLUMNS}, {TOKENIZE})")
-    schema_editor.execute("DELETE FROM search_head")
+    for table in TABLES:
+        schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
+    create_tables()
     SearchEntry = apps.get_model("zhiku_search", "SearchEntry")
     last = 0
     while batch := list(SearchEntry.objects.filter(pk__gt=last).order_by("pk")[:500]):

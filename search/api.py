@@ -74,7 +74,7 @@ api = NinjaAPI(
 
 @api.get("/search/", response=SearchOut, summary="Search", tags=["search"])
 def search_endpoint(request, params: Query[SearchParams]):
-    """Ranked hits the user may read, with exact total and facet counts."""
+    """Ranked hits the user may read, with the total and facet counts (exact unless `total_exact` is false)."""
     per_page = int(params.per_page) if params.per_page.isdigit() else 20
     response = service.search(
         request.user, params.q,

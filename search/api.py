@@ -32,8 +32,9 @@ class FacetValue(Schema):
 class SearchOut(Schema):
     query: str
     total: int
-    total_exact: bool = Field(description="false: more than `total` items match; ranking and facet counts cover "
-                                          "the newest `total` of them")
+    total_exact: bool = Field(description="false: more than `total` items match; the ranking covers the newest "
+                                          "`total` of them")
+    facets_exact: bool = Field(description="false: facet counts cover only the newest matches (lower bounds)")
     page: int
     per_page: int
     num_pages: int
@@ -83,7 +84,8 @@ def search_endpoint(request, params: Query[SearchParams]):
         page=params.page, per_page=per_page, sort=params.sort, source="api",
     )
     return {
-        "query": response.query, "total": response.total, "total_exact": response.total_exact, "page": response.page, "per_page": response.per_page,
+        "query": response.query, "total": response.total, "total_exact": response.total_exact,
+        "facets_exact": response.facets_exact, "page": response.page, "per_page": response.per_page,
         "num_pages": response.num_pages, "message": response.message,
         "hits": [hit_as_dict(h) for h in response.hits],
         "facets": {name: [{"value": str(v), "label": label, "count": c} for v, label, c in values]

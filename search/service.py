@@ -40,7 +40,8 @@ class SearchResponse:
     per_page: int
     facets: dict = field(default_factory=dict)
     message: str = ""
-    total_exact: bool = True  # False: more than ``total`` match; facets count the first ``total``
+    total_exact: bool = True  # False: more than ``total`` match
+    facets_exact: bool = True  # False: the facet counts are lower bounds
 
     @property
     def num_pages(self):
@@ -175,7 +176,7 @@ def search(user, q, filters=None, page=1, per_page=20, sort="relevance", source=
     response = SearchResponse(
         query=clean_query(q), hits=hits, total=result.total if result else 0, page=page, per_page=per_page,
         facets=_facet_labels(result.facets) if result else {name: [] for name in FACETS}, message=message,
-        total_exact=result.total_exact if result else True,
+        total_exact=result.total_exact if result else True, facets_exact=result.facets_exact if result else True,
     )
     if log and not parsed.is_empty and user.is_authenticated:
         QueryLog.objects.create(

@@ -219,6 +219,12 @@ def test_more_matches_than_the_window(portal, corpus, search_engine, settings, c
     excluding = search(reader, "扭矩 -台架")  # exclusions may hit a body: ranked on the full index
     assert (excluding.total, excluding.total_exact) == (1, False)
     assert titles(excluding) and "发动机扭矩试验" not in titles(excluding)
+    settings.ZHIKU_SEARCH_WINDOW = 2
+    documents = search(reader, "扭矩", {"kind": ["document"]})  # 1 document; 3 items for the facets
+    assert (documents.total, documents.total_exact, documents.facets_exact) == (1, True, False)
+    assert "≥" in client_for(reader).get(reverse("search:page"), {"q": "扭矩", "type": "document"}).content.decode()
+    settings.ZHIKU_SEARCH_WINDOW = 3
+    assert search(reader, "扭矩", {"kind": ["document"]}).facets_exact
     settings.ZHIKU_SEARCH_WINDOW = 2  # the reader's two matches fit; the hidden third never counts
     assert (search(reader, "发动机").total, search(reader, "发动机").total_exact) == (2, True)
 

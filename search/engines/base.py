@@ -37,7 +37,8 @@ class EngineResult:
     hits: list  # RawHit, in order
     total: int
     facets: dict  # facet name -> list of (value, count)
-    total_exact: bool = True  # False: at least ``total`` match, and facets count some of them
+    total_exact: bool = True  # False: at least ``total`` match
+    facets_exact: bool = True  # False: facets count only some matches (each count a lower bound)
 
 
 def selected_facets(request):

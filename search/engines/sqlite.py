@@ -224,7 +224,7 @@ class SqliteEngine(Engine):
             total = cursor.fetchone()[0]
             exact = total <= window
             hits = self._hits(cursor, request, expression, exact, window)
-            facets, facets_exact = self._facets(cursor, request, window, None if selected_facets(request) else exact)
+            facets, facets_exact = self._facets(cursor, request, window)
         return EngineResult(hits=hits, total=min(total, window), facets=facets, total_exact=exact,
                             facets_exact=facets_exact)
 
@@ -262,10 +262,10 @@ class SqliteEngine(Engine):
             rows += [row for row in best(expression, needed + len(rows), "search_fts") if row[0] not in seen]
         return rows[:window][request.offset:needed]
 
-    def _facets(self, cursor, request, window, exact=None):
+    def _facets(self, cursor, request, window):
         """Facet counts over the query without its facet filters, and whether they are exact:
-        they are up to the window, else they count the window's worth of newest matches.
-        ``exact``: already known (no facet filter selected: the same matches as the total)."""
+        they are below the window, else they count the window's worth of newest matches (a
+        window exactly full is taken as more: "≥ n" is then still true)."""
         expression = match_expression(request, facet_filters=False)
         rows, params = _matches(request, expression, limit=window)
         columns = ", ".join(FACET_COLUMNS[name] for name in FACETS)
@@ -273,12 +273,8 @@ class SqliteEngine(Engine):
             f"SELECT {columns}, count(*) FROM ({rows}) m CROSS JOIN {ENTRY_TABLE} e INDEXED BY {FACET_INDEX} "
             f"ON e.id = m.rowid GROUP BY {columns}", params,
         )
-        facets = disjunctive_facets(cursor.fetchall(), selected_facets(request))
-        if exact is None:
-            beyond, params = _matches(request, expression, "1", limit=1, order="rowid")
-            cursor.execute(f"{beyond} OFFSET {int(window)}", params)
-            exact = cursor.fetchone() is None
-        return facets, exact
+        groups = cursor.fetchall()
+        return disjunctive_facets(groups, selected_facets(request)), sum(row[-1] for row in groups) < window
 
     def suggest(self, prefix, principals, limit=8):
         folded = "".join(normalise(prefix).split())

@@ -51,6 +51,11 @@ def _columns(names):
     return "{" + " ".join(names) + "}"
 
 
+def _char_columns(word_columns):
+    """The character columns that go with these word columns (the head's: the title's)."""
+    return CHAR_COLUMNS if word_columns == WORD_COLUMNS else ["title_c"]
+
+
 def word_match(word, columns=WORD_COLUMNS):
     """FTS5 expression for one query word: its segmented words, or when the words index may
     miss it (see ``needs_characters``) also the phrase of its characters."""
@@ -59,7 +64,7 @@ def word_match(word, columns=WORD_COLUMNS):
     if tokens:
         parts.append(f"{_columns(columns)} : {_phrase(tokens)}")
     if needs_characters(word):
-        parts.append(f"{_columns(CHAR_COLUMNS if columns == WORD_COLUMNS else ['title_c'])} : {_phrase(list(word))}")
+        parts.append(f"{_columns(_char_columns(columns))} : {_phrase(list(word))}")
     return "(" + " OR ".join(parts) + ")" if parts else None
 
 
@@ -69,8 +74,7 @@ def term_match(term, columns=WORD_COLUMNS):
         words = f"{_columns(columns)} : {_phrase(query_words(joined))}"
         if not needs_characters(joined):
             return f"({words})"
-        chars = CHAR_COLUMNS if columns == WORD_COLUMNS else ["title_c"]
-        return f"({_columns(chars)} : {_phrase(list(joined))} OR {words})"
+        return f"({_columns(_char_columns(columns))} : {_phrase(list(joined))} OR {words})"
     parts = [p for p in (word_match(w, columns) for w in term.words) if p]
     return "(" + " AND ".join(parts) + ")" if parts else None
 

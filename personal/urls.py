@@ -1,0 +1,40 @@
+from django.urls import path
+
+from . import views
+
+app_name = "personal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("recent/", views.recent, name="recent"),
+    path("favourites/", views.favourites, name="favourites"),
+    path("favourites/add/", views.favourite_add, name="favourite_add"),
+    path("favourites/remove/", views.favourite_remove_key, name="favourite_remove_key"),
+    path("favourites/<int:pk>/remove/", views.favourite_remove, name="favourite_remove"),
+    path("favourites/<int:pk>/move/", views.favourite_move, name="favourite_move"),
+    path("favourites/folders/new/", views.folder_edit, name="folder_add"),
+    path("favourites/folders/<int:pk>/edit/", views.folder_edit, name="folder_edit"),
+    path("favourites/folders/<int:pk>/delete/", views.folder_delete, name="folder_delete"),
+    path("anthologies/", views.anthology_list, name="anthologies"),
+    path("anthologies/new/", views.anthology_edit, name="anthology_add"),
+    path("anthologies/add-item/", views.anthology_add_item, name="anthology_add_item"),
+    path("anthologies/<int:pk>/", views.anthology_detail, name="anthology"),
+    path("anthologies/<int:pk>/edit/", views.anthology_edit, name="anthology_edit"),
+    path("anthologies/<int:pk>/delete/", views.anthology_delete, name="anthology_delete"),
+    path("anthologies/<int:pk>/items/<int:item_id>/move/", views.anthology_item_move, name="anthology_item_move"),
+    path("anthologies/<int:pk>/items/<int:item_id>/remove/", views.anthology_item_remove,
+         name="anthology_item_remove"),
+    path("anthologies/<int:pk>/items/<int:item_id>/note/", views.anthology_item_note, name="anthology_item_note"),
+    path("subscriptions/", views.subscriptions, name="subscriptions"),
+    path("subscriptions/add/", views.subscribe, name="subscribe"),
+    path("subscriptions/remove/", views.unsubscribe, name="unsubscribe"),
+    path("worklog/", views.worklog, name="worklog"),
+    path("worklog/new/", views.worklog_edit, name="worklog_add"),
+    path("worklog/<int:pk>/edit/", views.worklog_edit, name="worklog_edit"),
+    path("worklog/<int:pk>/delete/", views.worklog_delete, name="worklog_delete"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("handover/", views.handover, name="handover"),
+    path("handover/<int:pk>/", views.handover_detail, name="handover_detail"),
+]

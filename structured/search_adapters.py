@@ -1,0 +1,98 @@
+"""How structured items appear in search (every field, as "label: value" lines), and when
+they are re-indexed."""
+import hashlib
+
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import PageViewRestriction
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from knowledge.models import KnowledgeSpacePage
+from knowledge.search_adapters import node_entries, node_stamp
+from search import registry
+from search.index import queue_key, queue_update
+
+from .models import StructuredItemPage
+from .services.items import display_rows
+from .services.values import Resolver, user_name
+
+
+@registry.register
+class StructuredItemAdapter(registry.SearchAdapter):
+    model = StructuredItemPage
+    kind = "structured"
+    kind_label = _("Structured item")
+
+    def queryset(self):
+        return StructuredItemPage.objects.live().select_related("content_owner", "form").order_by("pk")
+
+    def entry_data(self, page):
+        space = KnowledgeSpacePage.objects.ancestor_of(page).first()
+        if not page.live or space is None:  # unpublished, or in the trash
+            return None
+        # Linked documents and items lend their titles only when every reader of this item may
+        # see them; the entry is shared by all its readers.
+        resolver = Resolver(viewer=None, space=space)
+        lines = []
+        for row in display_rows(page, None, resolver=resolver):
+            text = "" if row.value.hidden else row.value.text
+            if text:
+                lines.append(f"{row.label}: {text}")
+        return {
+            "title": page.title[:255],
+            "url": page.url or "",
+            "keywords": page.form.name,
+            "summary": "",
+            "body": "\n".join(lines),
+            "attachments": [],
+            "space_id": space.pk,
+            "space_title": space.title,
+            "nodes": node_entries(page),
+            "owner_id": page.content_owner_id,
+            "owner_name": user_name(page.content_owner),
+            "file_type": "",
+            "date": page.last_published_at,
+            "principals": registry.principals_for_restrictions(page.get_view_restrictions()),
+        }
+
+    def stamp(self, page):
+        design = list(page.form.fields.values_list("key", "label", "field_type", "retired"))
+        return hashlib.sha1("|".join(str(p) for p in (
+            page.live_revision_id, page.url_path, page.form.name, design, node_stamp(page),
+        )).encode()).hexdigest()[:16]
+
+
+@receiver(page_published)
+@receiver(page_unpublished)
+def reindex_item(sender, instance, **kwargs):
+    if isinstance(instance, StructuredItemPage):
+        queue_update(instance)
+
+
+@receiver(post_page_move)
+def reindex_moved_items(sender, instance, **kwargs):
+    for page in StructuredItemPage.objects.descendant_of(instance, inclusive=True):
+        queue_update(page)
+
+
+@receiver(post_delete, sender=StructuredItemPage)
+def unindex_deleted_item(sender, instance, **kwargs):
+    queue_key(StructuredItemAdapter().key(instance))
+
+
+def _restriction_changed(restriction):
+    for page in StructuredItemPage.objects.descendant_of(restriction.page, inclusive=True):
+        queue_update(page)
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def reindex_after_restriction_change(sender, instance, **kwargs):
+    _restriction_changed(instance)
+
+
+@receiver(m2m_changed, sender=PageViewRestriction.groups.through)
+def reindex_after_restriction_groups_change(sender, instance, action, **kwargs):
+    if action.startswith("post_") and isinstance(instance, PageViewRestriction):
+        _restriction_changed(instance)

@@ -44,7 +44,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WAGTAIL_STOCK = "wagtail.search.backends.database"
-FACET_FIELDS = ("kind", "space_id", "category_id", "owner_id", "file_type")
+FACET_FIELDS = ("kind", "space_id", "owner_id", "file_type")  # Wagtail's; ours adds the node facet
 QUERIES = {
     "1 word": ["扭矩", "知识", "库存", "研发", "客户", "供应商", "发动机", "报销", "合同", "质量"],
     "2 words": ["研发 知识", "库存 管理", "客户 投诉", "供应商 评估", "扭矩 测试", "销售 漏斗", "费用 报销", "呼叫 中心"],
@@ -90,12 +90,17 @@ def build_corpus(n, group_ids):
     from django.db import transaction
 
     from portal.demo import material
-    from search.models import SearchEntry
+    from search.models import SearchEntry, SearchEntryNode
 
     zh, english, titles = sentence_pools(material)
     everything = [s for pool in zh for s in pool]
     spaces = {s["slug"]: (i + 1, s["name"]) for i, s in enumerate(material.SPACES)}
-    categories = {path: i + 1 for i, path in enumerate(material.CATEGORIES)}
+    # The categories as dimension nodes: a leaf and its parent, as search_rebuild indexes them.
+    parents = sorted({path.split("/")[0] for path in material.CATEGORIES})
+    categories = {path: [(i + 1, f"分类 / {path.replace('/', ' / ')}"),
+                         (100 + parents.index(path.split("/")[0]), f"分类 / {path.split('/')[0]}")]
+                  for i, path in enumerate(material.CATEGORIES)}
+    labels = {node: label for pairs in categories.values() for node, label in pairs}
     keywords = sorted({k for a in material.ARTICLES for k in a["keywords"]})
     rng, start, rows = random.Random(20240601), datetime(2023, 1, 1, tzinfo=timezone.utc), []
     for i in range(1, n + 1):
@@ -113,8 +118,8 @@ def build_corpus(n, group_ids):
             attachments=[{"name": f"{title}.{file_type}",
                           "text": make_text(rng, own, everything, english, 2000 - body_len)}],
             space_id=spaces[article["space"]][0], space_title=spaces[article["space"]][1],
-            category_id=None if is_doc else categories.get(article["category"]),
-            category_path="" if is_doc else article["category"], owner_id=owner, owner_name=f"用户{owner:02d}",
+            nodes="" if is_doc else " ".join(str(node) for node, _label in categories[article["category"]]),
+            owner_id=owner, owner_name=f"用户{owner:02d}",
             file_type=file_type if is_doc else "", date=start + timedelta(minutes=rng.randrange(3 * 525600)),
             principals="all" if roll < 0.85 else " ".join(
                 f"g{g}" for g in sorted(rng.sample(group_ids, 1 if roll < 0.95 else 2))),
@@ -123,6 +128,8 @@ def build_corpus(n, group_ids):
         if len(rows) == 2000 or i == n:
             with transaction.atomic():
                 SearchEntry.objects.bulk_create(rows)
+                SearchEntryNode.objects.bulk_create([SearchEntryNode(entry=row, node_id=node, label=labels[node])
+                                                     for row in rows for node in row.node_ids])
             rows = []
 
 

@@ -71,7 +71,8 @@ def import_index(request):
         from .services.importer import queue_zip_import
 
         run = queue_zip_import(
-            form.cleaned_data["archive"], form.cleaned_data["space"], form.cleaned_data["category"], request.user
+            form.cleaned_data["archive"], form.cleaned_data["space"], form.cleaned_data["node"], request.user,
+            form.cleaned_data["dimension"],
         )
         messages.success(request, _("Import of %(name)s has started.") % {"name": run.source_name})
         return redirect("knowledge_admin:imports")

@@ -6,9 +6,11 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -21,56 +23,123 @@ from search.text import segmented
 
 from .blocks import ArticleBodyBlock
 from .query import ReadablePageQuerySet
+from .widgets import NodePicker
 from .storage import retaining_storage
 
 ReadablePageManager = PageManager.from_queryset(ReadablePageQuerySet)
 
 
-class Category(models.Model):
-    """A node of the simple category tree; the dimension system (KB-05) extends it later."""
+class Dimension(models.Model):
+    """A classification tree of its own (KB-05): by product line, discipline, project, process
+    stage... An item sits in any number of nodes of any number of dimensions."""
 
-    name = models.CharField(_("name"), max_length=100)
-    parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="children",
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, allow_unicode=True)
+    description = models.TextField(_("description"), blank=True)
+    department = models.ForeignKey(
+        "portal.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="dimensions", help_text=_("Users of this department with the right to manage their "
+                                               "department's dimensions may edit it."),
+    )
+    sort_order = models.IntegerField(_("order"), default=0)
+    CATEGORY_SLUG = "category"
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
     )
 
-    panels = [FieldPanel("name"), FieldPanel("parent")]
-
     class Meta:
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["parent", "name"], name="unique_category_name_per_parent"),
-            models.UniqueConstraint(
-                fields=["name"], condition=models.Q(parent__isnull=True), name="unique_root_category_name"
-            ),
-        ]
+        verbose_name = _("dimension")
+        verbose_name_plural = _("dimensions")
+        ordering = ["sort_order", "name"]
+        permissions = [("manage_department_dimensions", _("Can manage the dimensions of their own department"))]
 
     def __str__(self):
-        return self.full_path
-
-    @property
-    def ancestors(self):
-        chain, node = [], self
-        while node is not None:
-            chain.append(node)
-            node = node.parent
-        return list(reversed(chain))
-
-    @property
-    def full_path(self):
-        return " / ".join(c.name for c in self.ancestors)
+        return self.name
 
     @classmethod
-    def from_path(cls, parts):
-        """Get or create the category for a sequence of names, creating missing ancestors."""
+    def for_imports(cls):
+        """The dimension imported folders are filed in when none is chosen (the foundation's
+        categories became this dimension)."""
+        return cls.objects.filter(slug=cls.CATEGORY_SLUG).first() or cls.objects.create(
+            slug=cls.CATEGORY_SLUG, name=gettext("Category"))
+
+    def roots(self):
+        return DimensionNode.get_root_nodes().filter(dimension=self, merged_into__isnull=True)
+
+    def node_from_path(self, parts):
+        """Get or create the node for a sequence of names under this dimension."""
         node = None
         for name in parts:
             name = name.strip()[:100]
-            if name:
-                node, _created = cls.objects.get_or_create(parent=node, name=name)
+            if not name:
+                continue
+            siblings = node.get_children() if node else self.roots()
+            found = siblings.filter(name=name).first()
+            if found is None:
+                found = (node.add_child(dimension=self, name=name) if node
+                         else DimensionNode.add_root(dimension=self, name=name))
+            node = found
+        return node
+
+
+class DimensionNodeQuerySet(MP_NodeQuerySet):
+    def active(self):
+        """Nodes not merged into another one."""
+        return self.filter(merged_into__isnull=True)
+
+
+class DimensionNodeManager(MP_NodeManager):
+    def get_queryset(self):
+        return DimensionNodeQuerySet(self.model).order_by("path")
+
+    def active(self):
+        return self.get_queryset().active()
+
+
+class DimensionNode(MP_Node):
+    """A node of a dimension's tree. A merged node stays as a pointer to the node it was merged
+    into, so old revisions that name it still resolve."""
+
+    dimension = models.ForeignKey(Dimension, verbose_name=_("dimension"), on_delete=models.CASCADE,
+                                  related_name="nodes")
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        editable=False,
+    )
+
+    node_order_by = ["name"]
+    objects = DimensionNodeManager()
+
+    class Meta:
+        verbose_name = _("dimension node")
+        verbose_name_plural = _("dimension nodes")
+        ordering = ["dimension_id", "path"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def path_names(self):
+        return [n.name for n in self.get_ancestors()] + [self.name]
+
+    @property
+    def label(self):
+        """The dimension and the path, as facets and pickers show it: 产品线 / 发动机 / 柴油机."""
+        return " / ".join([self.dimension.name, *self.path_names])
+
+    @property
+    def short_path(self):
+        return " / ".join(self.path_names)
+
+    def resolved(self):
+        """This node, or the node it was (last) merged into."""
+        node, seen = self, set()
+        while node.merged_into_id and node.pk not in seen:
+            seen.add(node.pk)
+            node = node.merged_into
         return node
 
 
@@ -143,8 +212,10 @@ class KnowledgeDocument(ExtractedContent, AbstractDocument):
     file = models.FileField(upload_to="documents", verbose_name=_("file"), storage=retaining_storage)
     description = models.TextField(_("description"), blank=True)
     source_path = models.CharField(_("imported from"), max_length=1024, blank=True, editable=False)
+    nodes = models.ManyToManyField(DimensionNode, verbose_name=_("dimensions"), blank=True, related_name="documents",
+                                   limit_choices_to={"merged_into__isnull": True})
 
-    admin_form_fields = Document.admin_form_fields + ("description",)
+    admin_form_fields = Document.admin_form_fields + ("description", "nodes")
     search_fields = AbstractDocument.search_fields + [
         index.SearchField("description"),
         index.SearchField("extracted_text"),
@@ -218,7 +289,7 @@ class KnowledgeSpacePage(Page):
     objects = ReadablePageManager()
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("department"), FieldPanel("collection")]
     parent_page_types = ["portal.HomePage"]
-    subpage_types = ["knowledge.ArticlePage"]
+    subpage_types = ["knowledge.ArticlePage", "structured.StructuredItemPage"]
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
     class Meta:
@@ -237,8 +308,35 @@ class ArticleKeyword(TaggedItemBase):
     content_object = ParentalKey("knowledge.ArticlePage", on_delete=models.CASCADE, related_name="keyword_items")
 
 
-class ArticlePage(RoutablePageMixin, Page):
-    """A knowledge article: body, keywords, category, attachments and related articles."""
+class VersionedPageMixin(RoutablePageMixin):
+    """Readers' routes to every published version of a page and a comparison of two (KB-08).
+    Wagtail serves the routes only to those who may read the page. A page says what its
+    versions look like as text in ``version_lines(user)``."""
+
+    @path("versions/")
+    def version_list(self, request):
+        from .views import page_versions
+
+        return page_versions(request, self)
+
+    @path("versions/<int:revision_id>/")
+    def version_detail(self, request, revision_id):
+        from .views import page_version_detail
+
+        return page_version_detail(request, self, revision_id)
+
+    @path("versions/compare/<int:from_id>/<int:to_id>/")
+    def version_compare(self, request, from_id, to_id):
+        from .views import page_version_compare
+
+        return page_version_compare(request, self, from_id, to_id)
+
+    def version_lines(self, user):
+        raise NotImplementedError
+
+
+class ArticlePage(VersionedPageMixin, Page):
+    """A knowledge article: body, keywords, dimension nodes, attachments and related articles."""
 
     summary = models.TextField(_("summary"), blank=True)
     body = StreamField(ArticleBodyBlock(), verbose_name=_("body"), blank=True)
@@ -251,17 +349,18 @@ class ArticlePage(RoutablePageMixin, Page):
         "portal.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="articles",
     )
-    category = models.ForeignKey(
-        Category, verbose_name=_("category"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="articles",
-    )
+    next_review = models.DateField(_("review by"), null=True, blank=True,
+                                   help_text=_("When the owner should check that the article is still right."))
+    nodes = ParentalManyToManyField(DimensionNode, verbose_name=_("dimensions"), blank=True, related_name="articles",
+                                    limit_choices_to={"merged_into__isnull": True})
 
     objects = ReadablePageManager()
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("keywords"), FieldPanel("category"), FieldPanel("content_owner"), FieldPanel("department")],
+            [FieldPanel("keywords"), FieldPanel("nodes", widget=NodePicker), FieldPanel("content_owner"),
+             FieldPanel("department"), FieldPanel("next_review")],
             heading=_("Classification"),
         ),
         InlinePanel("attachments", label=_("Attachments")),
@@ -273,7 +372,6 @@ class ArticlePage(RoutablePageMixin, Page):
         index.SearchField("segmented_text"),
         index.AutocompleteField("segmented_text"),  # the admin's search boxes autocomplete
         index.RelatedFields("keywords", [index.SearchField("name")]),
-        index.FilterField("category"),
         index.FilterField("department"),
     ]
     parent_page_types = ["knowledge.KnowledgeSpacePage"]
@@ -292,7 +390,10 @@ class ArticlePage(RoutablePageMixin, Page):
         return segmented(self.title, self.summary, keywords, *self.body.stream_block.get_searchable_content(self.body))
 
     def get_context(self, request, *args, **kwargs):
+        from .services.dimensions import labels
+
         context = super().get_context(request, *args, **kwargs)
+        context["node_labels"] = sorted(labels(self.nodes.all()).items(), key=lambda item: item[1])
         context["attachments"] = [a for a in self.attachments.select_related("document") if a.document_id]
         context["related_articles"] = [
             link.target for link in self.related_links.select_related("target")
@@ -300,23 +401,10 @@ class ArticlePage(RoutablePageMixin, Page):
         ]
         return context
 
-    @path("versions/")
-    def version_list(self, request):
-        from .views import article_versions
+    def version_lines(self, user):
+        from .services.versions import article_as_lines
 
-        return article_versions(request, self)
-
-    @path("versions/<int:revision_id>/")
-    def version_detail(self, request, revision_id):
-        from .views import article_version_detail
-
-        return article_version_detail(request, self, revision_id)
-
-    @path("versions/compare/<int:from_id>/<int:to_id>/")
-    def version_compare(self, request, from_id, to_id):
-        from .views import article_version_compare
-
-        return article_version_compare(request, self, from_id, to_id)
+        return article_as_lines(self)
 
 
 class ArticleAttachment(Orderable):
@@ -407,7 +495,9 @@ class ImportRun(models.Model):
     source_name = models.CharField(_("source"), max_length=255)
     archive = models.FileField(_("archive"), upload_to="imports", blank=True, storage=retaining_storage)
     space = models.ForeignKey(KnowledgeSpacePage, verbose_name=_("space"), on_delete=models.CASCADE)
-    category_path = models.CharField(_("category"), max_length=255, blank=True)
+    dimension = models.ForeignKey(Dimension, verbose_name=_("dimension"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    node_path = models.CharField(_("node"), max_length=255, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",

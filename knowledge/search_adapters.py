@@ -11,6 +11,7 @@ from search import registry
 from search.index import queue_key, queue_update
 
 from .models import ArticlePage, KnowledgeDocument, KnowledgeSpacePage
+from .services import dimensions
 
 
 def _short_hash(*parts):
@@ -21,6 +22,15 @@ def _user_name(user):
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
+def node_entries(obj):
+    """[(node id, label)] of an item's dimension nodes and their ancestors, for its entry."""
+    return list(dimensions.labels(dimensions.with_ancestors(obj.nodes.all())).items())
+
+
+def node_stamp(obj):
+    return sorted(obj.nodes.values_list("id", "name", "path"))
+
+
 @registry.register
 class ArticleAdapter(registry.SearchAdapter):
     model = ArticlePage
@@ -28,7 +38,7 @@ class ArticleAdapter(registry.SearchAdapter):
     kind_label = _("Article")
 
     def queryset(self):
-        return ArticlePage.objects.live().select_related("category", "content_owner").order_by("pk")
+        return ArticlePage.objects.live().select_related("content_owner").order_by("pk")
 
     def _documents(self, page):
         return [a.document for a in page.attachments.select_related("document") if a.document_id]
@@ -47,17 +57,17 @@ class ArticleAdapter(registry.SearchAdapter):
             "attachments": [{"name": d.title, "text": d.extracted_text} for d in self._documents(page)],
             "space_id": space.pk,
             "space_title": space.title,
-            "category_id": page.category_id,
-            "category_path": page.category.full_path if page.category else "",
+            "nodes": node_entries(page),
             "owner_id": page.content_owner_id,
             "owner_name": _user_name(page.content_owner),
             "file_type": "",
             "date": page.last_published_at,
+            "review_due": page.next_review,
             "principals": registry.principals_for_restrictions(page.get_view_restrictions()),
         }
 
     def stamp(self, page):
-        return _short_hash(page.live_revision_id, page.url_path,
+        return _short_hash(page.live_revision_id, page.url_path, node_stamp(page), page.next_review,
                            *[(d.pk, d.extracted_at) for d in self._documents(page)])
 
 
@@ -81,8 +91,7 @@ class DocumentAdapter(registry.SearchAdapter):
             "attachments": [{"name": document.filename, "text": document.extracted_text}],
             "space_id": space.pk if space else None,
             "space_title": space.title if space else "",
-            "category_id": None,
-            "category_path": "",
+            "nodes": node_entries(document),
             "owner_id": document.uploaded_by_user_id,
             "owner_name": _user_name(document.uploaded_by_user),
             "file_type": document.extension[:20],
@@ -91,7 +100,8 @@ class DocumentAdapter(registry.SearchAdapter):
         }
 
     def stamp(self, document):
-        return _short_hash(document.file.name, document.extracted_at, document.collection_id, document.title)
+        return _short_hash(document.file.name, document.extracted_at, document.collection_id, document.title,
+                           node_stamp(document))
 
 
 def queue_document_and_articles(document):
@@ -121,6 +131,12 @@ def unindex_deleted_page(sender, instance, **kwargs):
 @receiver(post_save, sender=KnowledgeDocument)
 def reindex_document(sender, instance, raw=False, **kwargs):
     queue_document_and_articles(instance)
+
+
+@receiver(m2m_changed, sender=KnowledgeDocument.nodes.through)
+def reindex_document_nodes(sender, instance, action, **kwargs):
+    if action.startswith("post_") and isinstance(instance, KnowledgeDocument):
+        queue_update(instance)
 
 
 @receiver(post_delete, sender=KnowledgeDocument)

@@ -1,14 +1,14 @@
-"""Reader-facing views: article versions and downloads of earlier document files."""
+"""Reader-facing views: page versions and downloads of earlier document files."""
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 from wagtail.documents import get_document_model
 
-from .services.versions import article_as_lines, compare_lines, published_revision, published_versions
+from .services.versions import compare_lines, published_revision, published_versions
 
 
-def article_versions(request, page):
+def page_versions(request, page):
     return TemplateResponse(
         request, "knowledge/article_versions.html", {"page": page, "versions": published_versions(page)}
     )
@@ -21,18 +21,19 @@ def _revision_or_404(page, revision_id):
     return revision
 
 
-def article_version_detail(request, page, revision_id):
+def page_version_detail(request, page, revision_id):
     revision = _revision_or_404(page, revision_id)
     old_page = revision.as_object()
     context = old_page.get_context(request)
-    context.update({"page": old_page, "self": old_page, "viewing_revision": revision, "live_page": page})
+    context.update({"page": old_page, "self": old_page, "viewing_revision": revision, "live_page": page,
+                    "can_edit": False})  # an old version is read, never edited
     return TemplateResponse(request, page.get_template(request), context)
 
 
-def article_version_compare(request, page, from_id, to_id):
+def page_version_compare(request, page, from_id, to_id):
     old_revision, new_revision = _revision_or_404(page, from_id), _revision_or_404(page, to_id)
     rows = compare_lines(
-        article_as_lines(old_revision.as_object()), article_as_lines(new_revision.as_object())
+        old_revision.as_object().version_lines(request.user), new_revision.as_object().version_lines(request.user)
     )
     return TemplateResponse(
         request,

@@ -5,26 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.models import Page
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
 
 from portal.menu import PermissionMenuItem
 
 from . import admin_views
-from .models import Category
 from .services.trash import trash_page
-
-
-class CategoryViewSet(SnippetViewSet):
-    model = Category
-    icon = "folder-open-inverse"
-    menu_label = _("Categories")
-    list_display = ["full_path"]
-    search_fields = ["name"]
-    add_to_admin_menu = False
-
-
-register_snippet(CategoryViewSet)
 
 
 @hooks.register("register_admin_urls")
@@ -45,6 +30,14 @@ def register_trash_menu_item():
     return PermissionMenuItem(
         _("Trash"), reverse("knowledge_admin:trash"), icon_name="bin", order=900,
         permission="knowledge.restore_trashitem",
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_dimensions_menu_item():
+    return PermissionMenuItem(
+        _("Dimensions"), reverse("maps:dimensions"), icon_name="folder-open-inverse", order=840,
+        permission="knowledge.change_dimension",
     )
 
 

@@ -118,3 +118,49 @@ class HomePage(Page):
             .order_by("-last_published_at")[:10]
         )
         return context
+
+
+class NotificationQuerySet(models.QuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+    def notify(self, users, verb, title, url="", dedupe_key=""):
+        """Notify each of ``users`` once: a second notice with the same ``dedupe_key`` for the
+        same user is dropped, so a change reported twice never notifies twice."""
+        self.bulk_create(
+            [Notification(user=user, verb=verb, title=title[:255], url=url[:1024], dedupe_key=dedupe_key[:200])
+             for user in users],
+            ignore_conflicts=True,
+        )
+
+
+class Notification(models.Model):
+    """A notice for one user (a subscribed item changed, ...); the message centre builds on it."""
+
+    VERBS = {"created": _("New"), "changed": _("Updated")}
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="notifications")
+    verb = models.CharField(_("what happened"), max_length=40)
+    title = models.CharField(_("title"), max_length=255)
+    url = models.CharField(_("link"), max_length=1024, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    dedupe_key = models.CharField(max_length=200, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "dedupe_key"], condition=~models.Q(dedupe_key=""),
+                                               name="portal_notification_once")]
+        indexes = [models.Index(fields=["user", "read_at"], name="portal_notification_unread")]
+
+    def __str__(self):
+        return f"{self.verb_label}: {self.title}"
+
+    @property
+    def verb_label(self):
+        return self.VERBS.get(self.verb, self.verb)

@@ -2,7 +2,7 @@
 ``knowledge.services.spaces``; these groups carry what is the same everywhere."""
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
 
 READER = "读者"
 EDITOR = "编辑"
@@ -15,24 +15,31 @@ ADMIN_ACCESS = [("wagtailadmin", "access_admin")]
 ROLE_PERMISSIONS = {
     READER: [],
     EDITOR: ADMIN_ACCESS,
-    REVIEWER: ADMIN_ACCESS,
+    REVIEWER: ADMIN_ACCESS + [("knowledge", "manage_department_dimensions")],
     KNOWLEDGE_MANAGER: ADMIN_ACCESS + [
         ("knowledge", "restore_trashitem"),
         ("knowledge", "add_importrun"),
         ("knowledge", "view_importrun"),
-        ("knowledge", "add_category"),
-        ("knowledge", "change_category"),
-        ("knowledge", "delete_category"),
+        ("knowledge", "add_dimension"),
+        ("knowledge", "change_dimension"),
+        ("knowledge", "delete_dimension"),
         ("zhiku_search", "view_querylog"),
+        ("maps", "add_positionrequirement"),
+        ("maps", "change_positionrequirement"),
+        ("maps", "delete_positionrequirement"),
         ("taggit", "add_tag"),
         ("taggit", "change_tag"),
+        ("personal", "add_handover"),
+        ("personal", "view_handover"),
+        ("structured", "add_structuredform"),
+        ("structured", "change_structuredform"),
     ],
     ADMINISTRATOR: ADMIN_ACCESS + [
         (app, f"{action}_{model}")
         for app, model in [("portal", "department"), ("portal", "position"), ("portal", "userprofile"),
                            ("auth", "user"), ("auth", "group")]
         for action in ("add", "change", "delete", "view")
-    ],
+    ] + [("personal", "add_handover"), ("personal", "view_handover")],
 }
 MANAGER_PAGE_PERMISSIONS = ["add", "change", "publish", "bulk_delete", "lock", "unlock"]
 MANAGER_DOCUMENT_PERMISSIONS = ["add", "change", "delete", "choose"]

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZHIKU_VAR_DIR", BASE_DIR / "var"))
@@ -26,6 +25,9 @@ INSTALLED_APPS = [
     "portal",
     "knowledge",
     "search",
+    "structured",
+    "maps",
+    "personal",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -108,7 +110,7 @@ else:
                 "timeout": 20,
             },
             # A file, not memory: the test worker thread writes while the test reads.
-            "TEST": {"NAME": str(VAR_DIR / "zhiku-test.sqlite3")},
+            "TEST": {"NAME": os.environ.get("ZHIKU_TEST_DB", str(VAR_DIR / "zhiku-test.sqlite3"))},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

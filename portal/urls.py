@@ -17,6 +17,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("kb/", include("knowledge.urls")),
     path("search/", include("search.urls")),
+    path("me/", include("personal.urls")),
+    path("maps/", include("maps.urls")),
+    path("forms/", include("structured.urls")),
     path("api/", api_urls()),
     # Images only: document files go through the permission-checking views above.
     re_path(r"^media/(?P<path>(?:images|original_images)/.+)$", views.serve_image_media),

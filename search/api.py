@@ -47,7 +47,7 @@ class SearchParams(Schema):
     q: str = ""
     type: list[str] = []
     space: list[str] = []
-    category: list[str] = []
+    node: list[str] = []
     owner: list[str] = []
     file_type: list[str] = []
     date_from: str = ""
@@ -73,15 +73,17 @@ api = NinjaAPI(
 )
 
 
+def _filters(params):
+    return {"kind": params.type, "space": params.space, "node": params.node, "owner": params.owner,
+            "file_type": params.file_type, "date_from": params.date_from, "date_to": params.date_to}
+
+
 @api.get("/search/", response=SearchOut, summary="Search", tags=["search"])
 def search_endpoint(request, params: Query[SearchParams]):
     """Ranked hits the user may read, with the total and facet counts (exact unless `total_exact` is false)."""
     per_page = int(params.per_page) if params.per_page.isdigit() else 20
     response = service.search(
-        request.user, params.q,
-        {"kind": params.type, "space": params.space, "category": params.category, "owner": params.owner,
-         "file_type": params.file_type, "date_from": params.date_from, "date_to": params.date_to},
-        page=params.page, per_page=per_page, sort=params.sort, source="api",
+        request.user, params.q, _filters(params), page=params.page, per_page=per_page, sort=params.sort, source="api",
     )
     return {
         "query": response.query, "total": response.total, "total_exact": response.total_exact,
@@ -91,6 +93,17 @@ def search_endpoint(request, params: Query[SearchParams]):
         "facets": {name: [{"value": str(v), "label": label, "count": c} for v, label, c in values]
                    for name, values in response.facets.items()},
     }
+
+
+class CountOut(Schema):
+    total: int
+
+
+@api.get("/search/count/", response=CountOut, summary="Exact count", tags=["search"])
+def count_endpoint(request, params: Query[SearchParams]):
+    """The exact number of matches the user may read, for queries where `/search/` answers
+    `total_exact: false` (more matches than its counting window)."""
+    return {"total": service.count(request.user, params.q, _filters(params))}
 
 
 @api.get("/search/suggest/", response=list[str], summary="Suggestions", tags=["search"])

@@ -9,6 +9,7 @@ from django.db import transaction
 from . import registry
 from .engines import get_engine
 from .models import SearchEntry
+from .signals import entry_changed
 
 logger = logging.getLogger("zhiku.search")
 
@@ -28,10 +29,24 @@ def update_object(obj):
     if data is None:
         remove_keys([key])
         return None
-    entry, _created = SearchEntry.objects.update_or_create(
-        key=key, defaults={**data, "kind": adapter.kind, "object_id": str(obj.pk), "stamp": adapter.stamp(obj)}
-    )
+    entry = _save_entry(adapter, obj, data)
     get_engine().index([entry])
+    return entry
+
+
+def _save_entry(adapter, obj, data, notify=True):
+    """Create or update the entry of ``obj``; ``notify``: send ``entry_changed`` when its
+    content changed (not during a rebuild, which changes no content)."""
+    nodes = data.pop("nodes", [])
+    data["attachment_count"] = len(data.get("attachments", []))
+    key, stamp = adapter.key(obj), adapter.stamp(obj)
+    previous = SearchEntry.objects.filter(key=key).values_list("stamp", flat=True).first()
+    entry, created = SearchEntry.objects.update_or_create(
+        key=key, defaults={**data, "kind": adapter.kind, "object_id": str(obj.pk), "stamp": stamp},
+    )
+    entry.set_nodes(nodes)
+    if notify and previous != stamp:
+        transaction.on_commit(lambda: entry_changed.send(sender=SearchEntry, entry=entry, created=created))
     return entry
 
 
@@ -53,10 +68,7 @@ def refresh_entries(adapter, objects):
             if data is None:
                 gone.append(adapter.key(obj))
                 continue
-            SearchEntry.objects.update_or_create(
-                key=adapter.key(obj),
-                defaults={**data, "kind": adapter.kind, "object_id": str(obj.pk), "stamp": adapter.stamp(obj)},
-            )
+            _save_entry(adapter, obj, data, notify=False)
             count += 1
         remove_keys(gone)
     return count

@@ -4,7 +4,20 @@ from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 
-class SearchEntryQuerySet(models.QuerySet):
+def principals_q(principals, prefix=""):
+    """A Q for rows whose ``principals`` column lets in someone with these tokens (None: all)."""
+    if principals is None:
+        return models.Q()
+    query = models.Q(**{f"{prefix}principals": "all"}) if "all" in principals else models.Q(pk__in=[])
+    for token in principals:
+        if token != "all":
+            query |= (models.Q(**{f"{prefix}principals": token}) | models.Q(**{f"{prefix}principals__startswith": f"{token} "})
+                      | models.Q(**{f"{prefix}principals__endswith": f" {token}"})
+                      | models.Q(**{f"{prefix}principals__contains": f" {token} "}))
+    return query
+
+
+class LabelQuerySet(models.QuerySet):
     def labels(self, id_field, label_field, values):
         """{value: label} for facet values (space_id -> space_title, ...): one query, an index
         seek per value (a DISTINCT over the entries reads every entry of a large space)."""
@@ -21,6 +34,16 @@ class SearchEntryQuerySet(models.QuerySet):
                 f"WHERE {id_column} = wanted.v LIMIT 1) FROM wanted", values,
             )
             return {value: label for value, label in cursor.fetchall() if label is not None}
+
+
+class SearchEntryQuerySet(LabelQuerySet):
+    def readable_by(self, user):
+        """The entries ``user`` may read: the catalogue of every item, permission-checked."""
+        from .registry import principals_for_user
+
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(principals_q(principals_for_user(user)))
 
 
 class SearchEntry(models.Model):
@@ -41,13 +64,14 @@ class SearchEntry(models.Model):
     attachments = models.JSONField(default=list, blank=True)  # [{"name": ..., "text": ...}]
     space_id = models.BigIntegerField(null=True, db_index=True)
     space_title = models.CharField(max_length=255, blank=True)
-    category_id = models.BigIntegerField(null=True, db_index=True)
-    category_path = models.CharField(max_length=1024, blank=True)
     owner_id = models.BigIntegerField(null=True, db_index=True)
     owner_name = models.CharField(max_length=255, blank=True)
     file_type = models.CharField(max_length=20, blank=True, db_index=True)
     date = models.DateTimeField(null=True, db_index=True)
-    principals = models.TextField(help_text="space-separated: 'all' or g<group id> tokens")
+    review_due = models.DateField(null=True, blank=True)  # when its owner should re-check it
+    attachment_count = models.PositiveIntegerField(default=0)  # files: attached, or its own
+    nodes = models.TextField(blank=True, help_text="space-separated ids of its dimension nodes and their ancestors")
+    principals = models.TextField(help_text="space-separated: 'all', g<group id> or u<user id> tokens")
     stamp = models.CharField(max_length=100, blank=True)  # the source's version, for search_check
     indexed_at = models.DateTimeField(auto_now=True)
 
@@ -58,11 +82,10 @@ class SearchEntry(models.Model):
         verbose_name_plural = _("search entries")
         indexes = [
             # Facet counts join matches to these columns only, not to the wide rows.
-            models.Index(fields=["id", "kind", "space_id", "category_id", "owner_id", "file_type", "date"],
+            models.Index(fields=["id", "kind", "space_id", "owner_id", "file_type", "date"],
                          name="zhiku_search_entry_facets"),
             # Facet labels.
             models.Index(fields=["space_id", "space_title"], name="zhiku_search_entry_space"),
-            models.Index(fields=["category_id", "category_path"], name="zhiku_search_entry_category"),
             models.Index(fields=["owner_id", "owner_name"], name="zhiku_search_entry_owner"),
         ]
 
@@ -70,9 +93,35 @@ class SearchEntry(models.Model):
         return self.key
 
     @property
+    def node_ids(self):
+        return [int(n) for n in self.nodes.split()]
+
+    def set_nodes(self, nodes):
+        """Store its dimension nodes: ``nodes`` is [(node id, label)], ancestors included."""
+        self.nodes = " ".join(str(node_id) for node_id, _label in nodes)
+        SearchEntry.objects.filter(pk=self.pk).update(nodes=self.nodes)
+        self.node_rows.all().delete()
+        SearchEntryNode.objects.bulk_create(
+            [SearchEntryNode(entry=self, node_id=node_id, label=label[:1024]) for node_id, label in nodes])
+
+    @property
     def attachment_text(self):
         """The names and texts of the attachments, as one text to index."""
         return "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in self.attachments)
+
+
+class SearchEntryNode(models.Model):
+    """An entry in a dimension node (or below it): node facets count these rows."""
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="node_rows")
+    node_id = models.BigIntegerField()
+    label = models.CharField(max_length=1024)
+
+    objects = LabelQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["entry", "node_id"], name="zhiku_search_entry_node")]
+        indexes = [models.Index(fields=["node_id", "label"], name="zhiku_search_node_label")]
 
 
 class QueryLog(models.Model):

@@ -6,7 +6,8 @@ _adapters = {}
 
 class SearchAdapter:
     """Describes one searchable model. ``entry_data`` returns the SearchEntry fields of an
-    object, or None when it must not be found (unpublished, in the trash)."""
+    object, or None when it must not be found (unpublished, in the trash); its ``nodes`` are
+    [(dimension node id, label)], ancestors included."""
 
     model = None
     kind = ""
@@ -68,4 +69,11 @@ def principals_for_user(user):
     """Tokens a user's search may match, or None for a superuser (reads everything)."""
     if user.is_superuser:
         return None
-    return ["all"] + [f"g{pk}" for pk in user.groups.values_list("pk", flat=True)]
+    return ["all", f"u{user.pk}"] + [f"g{pk}" for pk in user.groups.values_list("pk", flat=True)]
+
+
+def principals_for_sharing(owner, group_ids=(), everyone=False):
+    """Tokens of something private to ``owner``, shared with some groups, or with everyone."""
+    if everyone:
+        return "all"
+    return " ".join([f"u{owner.pk}", *(f"g{pk}" for pk in sorted(group_ids))])

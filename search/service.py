@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from . import registry
 from .engines import get_engine
 from .engines.base import FACETS, SearchRequest
-from .models import QueryLog, SearchEntry
+from .models import QueryLog, SearchEntry, SearchEntryNode
 from .text import clean_query, normalise, parse_query
 
 MAX_PAGE = 500
@@ -130,7 +130,7 @@ def _facet_labels(facets):
     labels = {
         "kind": registry.kind_labels(),
         "space": SearchEntry.objects.labels("space_id", "space_title", values("space")),
-        "category": SearchEntry.objects.labels("category_id", "category_path", values("category")),
+        "node": SearchEntryNode.objects.labels("node_id", "label", values("node")),
         "owner": SearchEntry.objects.labels("owner_id", "owner_name", values("owner")),
     }
     return {
@@ -139,19 +139,15 @@ def _facet_labels(facets):
     }
 
 
-def search(user, q, filters=None, page=1, per_page=20, sort="relevance", source="web", log=True):
-    """Search as ``user``; ``filters`` is a dict of lists (kind, space, category, owner,
-    file_type) and strings (date_from, date_to)."""
-    filters = filters or {}
-    per_page = min(max(int(per_page), 1), 100)
-    page = _page_number(page)
-    parsed = parse_query(q)
-    request = SearchRequest(
+def _request(user, parsed, filters, page=1, per_page=20, sort="relevance"):
+    """The engine request for a user's query; ``filters`` is a dict of lists (kind, space,
+    node, owner, file_type) and strings (date_from, date_to)."""
+    return SearchRequest(
         query=parsed,
         principals=registry.principals_for_user(user),
         kinds=[k for k in filters.get("kind", []) if k],
         spaces=_int_list(filters.get("space", [])),
-        categories=_int_list(filters.get("category", [])),
+        nodes=_int_list(filters.get("node", [])),
         owners=_int_list(filters.get("owner", [])),
         file_types=[f for f in filters.get("file_type", []) if f],
         date_from=_parse_date(filters.get("date_from")),
@@ -160,6 +156,15 @@ def search(user, q, filters=None, page=1, per_page=20, sort="relevance", source=
         offset=(page - 1) * per_page,
         limit=per_page,
     )
+
+
+def search(user, q, filters=None, page=1, per_page=20, sort="relevance", source="web", log=True):
+    """Search as ``user`` (see ``_request`` for the filters)."""
+    filters = filters or {}
+    per_page = min(max(int(per_page), 1), 100)
+    page = _page_number(page)
+    parsed = parse_query(q)
+    request = _request(user, parsed, filters, page, per_page, sort)
     message = ""
     if parsed.is_empty:
         message = _("Type a word, a phrase in quotes, or a code to search.") if (q or "").strip() == "" else _(
@@ -184,6 +189,16 @@ def search(user, q, filters=None, page=1, per_page=20, sort="relevance", source=
             filters={k: v for k, v in filters.items() if v},
         )
     return response
+
+
+def count(user, q, filters=None):
+    """The exact number of matches ``user`` may read. Past the engine's window a search page
+    says "more than n"; this counts them all, which costs more, so pages ask for it after
+    they have shown the hits."""
+    parsed = parse_query(q)
+    if parsed.is_empty:
+        return 0
+    return get_engine().count(_request(user, parsed, filters or {}))
 
 
 def suggest(user, prefix, limit=8):

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET
 
 from . import service
 
-FILTER_PARAMS = {"type": "kind", "space": "space", "category": "category", "owner": "owner", "file_type": "file_type"}
+FILTER_PARAMS = {"type": "kind", "space": "space", "node": "node", "owner": "owner", "file_type": "file_type"}
 
 
 @require_GET

@@ -3,7 +3,6 @@
 Models index a pre-segmented copy of their text (a ``segmented_text`` SearchField, see
 ``search.text.segmented``); queries are segmented the same way before the stock backend sees
 them. Used through WAGTAILSEARCH_BACKENDS."""
-from django.db import connection
 
 from .text import CJK_RUN, HAS_CJK, normalise, word_list
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from knowledge.models import ArticlePage, Category, ImportRun, KnowledgeDocument
+from knowledge.models import ArticlePage, DimensionNode, ImportRun, KnowledgeDocument
 from knowledge.services.importer import import_source
 
 from . import files
@@ -31,7 +31,7 @@ def legacy_folder(tmp_path):
 
 def test_import_folder_keeps_structure_and_skips_duplicates(portal, legacy_folder, capsys, settings):
     settings.LANGUAGE_CODE = "en"
-    call_command("kb_import", str(legacy_folder), space="research", category="历史资料", owner="editor")
+    call_command("kb_import", str(legacy_folder), space="research", node="历史资料", owner="editor")
     out = capsys.readouterr().out
     assert "Imported 4, duplicates 1, failed 0" in out
 
@@ -40,10 +40,10 @@ def test_import_folder_keeps_structure_and_skips_duplicates(portal, legacy_folde
     assert pdf_doc.collection_id == portal.research.collection_id
     article = ArticlePage.objects.get(title="扭矩试验")
     assert article.live and article.get_parent().pk == portal.research.pk
-    assert article.category.full_path == "历史资料 / 试验规范 / 发动机"
+    assert [n.label for n in article.nodes.all()] == ["Category / 历史资料 / 试验规范 / 发动机"]
     assert article.attachments.get().document == pdf_doc
     assert article.content_owner == portal.users.editor
-    assert Category.objects.filter(name="财务", parent__name="历史资料").exists()
+    assert DimensionNode.objects.filter(name="财务", dimension__slug="category", depth=2).exists()
 
     # Running it again imports nothing new.
     call_command("kb_import", str(legacy_folder), space="research")
@@ -95,7 +95,7 @@ def test_zip_with_escaping_paths_gbk_names_and_a_bomb(portal, tmp_path, settings
     assert summary.imported == 1 and summary.failed == 2
     assert all("Unsafe path" in row["message"] for row in summary.report if row["outcome"] == "failed")
     assert KnowledgeDocument.objects.get().title == "采购合同"
-    assert Category.objects.filter(name="资料").exists()
+    assert DimensionNode.objects.filter(name="资料").exists()
     assert not (tmp_path / "evil.txt").exists() and not os.path.exists("/etc/passwd2")
     media_files = [os.path.join(d, f) for d, _s, fs in os.walk(settings.MEDIA_ROOT) for f in fs]
     assert all(os.path.realpath(p).startswith(os.path.realpath(settings.MEDIA_ROOT)) for p in media_files)
@@ -109,7 +109,7 @@ def test_knowledge_manager_imports_a_zip_in_the_admin(worker, portal, client_for
     upload = SimpleUploadedFile("旧资料.zip", files.zip_bytes({"制度/报销制度.docx": files.docx("差旅报销标准")}))
     manager = client_for(portal.users.manager)
     response = manager.post(
-        reverse("knowledge_admin:imports"), {"archive": upload, "space": portal.research.pk, "category": "制度汇编"}
+        reverse("knowledge_admin:imports"), {"archive": upload, "space": portal.research.pk, "node": "制度汇编"}
     )
     assert response.status_code == 302
     run = ImportRun.objects.get()

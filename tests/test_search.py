@@ -8,7 +8,7 @@ from wagtail.models import APIToken
 
 from search import index
 from search.models import QueryLog
-from search.service import search, suggest
+from search.service import count, search, suggest
 
 from . import files
 from .factories import add_article, add_document
@@ -140,6 +140,12 @@ def test_filters_facets_pagination_and_sort(portal, corpus):
     assert search(user, "扭矩", {"file_type": ["pdf"]}).total == 1
 
 
+def test_exact_count_agrees_with_the_total(portal, corpus):
+    for user in (portal.users.reader, portal.users.accountant):
+        for q, filters in [("发动机", {}), ("扭矩", {"kind": ["document"]}), ("知识 -建设", {}), ("", {})]:
+            assert count(user, q, filters) == search(user, q, filters).total
+
+
 def test_queries_are_logged_and_zero_results_kept(portal, corpus, client_for):
     search(portal.users.reader, "扭矩")
     search(portal.users.reader, "量子纠缠")
@@ -216,6 +222,11 @@ def test_more_matches_than_the_window(portal, corpus, search_engine, settings, c
     assert (api["total"], api["total_exact"]) == (1, False)
     page = client_for(reader).get(reverse("search:page"), {"q": "发动机"}).content.decode()
     assert "More than 1 results" in page or "超过 1 条结果" in page
+    # The exact count, which the page asks for once it has shown the hits: still permission-aware.
+    assert 'data-count-url="/api/search/count/?q=' in page
+    assert count(reader, "发动机") == 2 and count(portal.users.accountant, "发动机") == 3
+    assert client_for(reader).get("/api/search/count/", {"q": "发动机"}).json() == {"total": 2}
+    assert count(reader, "发动机", {"kind": ["document"]}) == 0
     excluding = search(reader, "扭矩 -台架")  # exclusions may hit a body: ranked on the full index
     assert (excluding.total, excluding.total_exact) == (1, False)
     assert titles(excluding) and "发动机扭矩试验" not in titles(excluding)
@@ -249,3 +260,35 @@ def test_rebuild_and_check(portal, corpus, settings):
     call_command("search_rebuild", resume=True)
     call_command("search_check")
 
+
+
+def test_dimension_nodes_are_facets_and_filters(portal, corpus):
+    """An item counts in its nodes and their ancestors; a node filter takes its subtree; the
+    node facet counts within the other filters and the others within the node filter."""
+    from knowledge.models import Dimension
+
+    articles, docs = corpus
+    products = Dimension.objects.create(name="产品线", slug="products")
+    engine, diesel = products.node_from_path(["发动机"]), products.node_from_path(["发动机", "柴油机"])
+    stages = Dimension.objects.create(name="阶段", slug="stages").node_from_path(["试验"])
+    for obj, nodes in [(articles["torque"], [diesel, stages]), (articles["body_only"], [engine]),
+                       (articles["secret"], [diesel]), (docs["spec"], [engine])]:
+        obj.nodes.set(nodes)
+        if hasattr(obj, "save_revision"):
+            obj.save_revision(user=portal.users.editor).publish()
+        index.update_object(obj)
+    reader = portal.users.reader
+    everything = search(reader, "扭矩")
+    node_counts = {label: count for _v, label, count in everything.facets["node"]}
+    # The restricted 成本核算 article is in 柴油机 too, but the reader may not know it.
+    assert node_counts["产品线 / 发动机"] == 3 and node_counts["产品线 / 发动机 / 柴油机"] == 1
+    assert node_counts["阶段 / 试验"] == 1
+    in_engine = search(reader, "扭矩", {"node": [engine.pk]})
+    assert set(titles(in_engine)) == {"发动机扭矩试验", "会议纪要", "试验规范附件"}
+    both = search(reader, "扭矩", {"node": [engine.pk], "kind": ["article"]})
+    assert set(titles(both)) == {"发动机扭矩试验", "会议纪要"}
+    kinds = dict((v, c) for v, _l, c in both.facets["kind"])
+    assert kinds == {"article": 2, "document": 1}  # within the node filter, not the kind filter
+    nodes = {label: count for _v, label, count in both.facets["node"]}
+    assert nodes["产品线 / 发动机"] == 2 and "阶段 / 试验" in nodes  # within the kind filter only
+    assert search(portal.users.accountant, "扭矩", {"node": [diesel.pk]}).total == 2

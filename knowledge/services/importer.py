@@ -1,7 +1,7 @@
 """Bulk import of legacy documents (KB-03) from a folder or a zip archive.
 
 Every file becomes a document in the space's collection plus a published article in the space,
-filed under a category that mirrors its folder. Files already in the knowledge base (same
+filed under the dimension node that mirrors its folder. Files already in the knowledge base (same
 SHA-256) are skipped, and each file is committed on its own, so an interrupted run can simply be
 started again.
 """
@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import ArticleAttachment, ArticlePage, Category, DocumentVersion, ImportRun, KnowledgeDocument
+from ..models import ArticleAttachment, ArticlePage, Dimension, DocumentVersion, ImportRun, KnowledgeDocument
 
 SKIPPED_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
 MAX_COMPRESSION_RATIO = 200  # typical office files compress 2-10x; a zip bomb 1000x+
@@ -178,11 +178,11 @@ def storage_name(filename):
 
 
 @transaction.atomic
-def import_one(source, temp_path, sha256, space, base_category, owner):
+def import_one(source, temp_path, sha256, space, dimension, base_path, owner):
     parts = source.relative_path.split("/")
     filename = parts[-1]
     title = (os.path.splitext(filename)[0] or filename)[:255]
-    category = Category.from_path(base_category + parts[:-1]) if (base_category or parts[:-1]) else None
+    node = dimension.node_from_path(base_path + parts[:-1]) if (base_path or parts[:-1]) else None
     with open(temp_path, "rb") as handle:
         document = KnowledgeDocument(
             title=title,
@@ -195,21 +195,22 @@ def import_one(source, temp_path, sha256, space, base_category, owner):
     article = ArticlePage(
         title=title,
         summary=_("Imported from %(path)s") % {"path": source.relative_path},
-        category=category,
         content_owner=owner,
         owner=owner,
         department=space.department,
     )
     article.attachments.add(ArticleAttachment(document=document))
+    article.nodes = [node] if node is not None else []
     space.add_child(instance=article)
     article.save_revision(user=owner, log_action=True).publish(user=owner)
     return document
 
 
-def import_source(path, space, category_path="", owner=None, progress=None):
+def import_source(path, space, node_path="", owner=None, progress=None, dimension=None):
     """Import every file under ``path``; returns an :class:`ImportSummary`. ``progress`` is
     called once per file with the running summary."""
-    base_category = [p for p in category_path.replace("\\", "/").split("/") if p.strip()]
+    base_path = [p for p in node_path.replace("\\", "/").split("/") if p.strip()]
+    dimension = dimension or Dimension.for_imports()
     summary = ImportSummary()
     for source in iter_source(path):
         if source.problem:
@@ -224,7 +225,7 @@ def import_source(path, space, category_path="", owner=None, progress=None):
                     if is_known_file(sha256):
                         summary.add(source.relative_path, "duplicates", _("Already in the knowledge base."))
                     else:
-                        import_one(source, temp_path, sha256, space, base_category, owner)
+                        import_one(source, temp_path, sha256, space, dimension, base_path, owner)
                         summary.add(source.relative_path, "imported")
                 finally:
                     os.unlink(temp_path)
@@ -233,10 +234,10 @@ def import_source(path, space, category_path="", owner=None, progress=None):
     return summary
 
 
-def queue_zip_import(uploaded, space, category_path, user):
+def queue_zip_import(uploaded, space, node_path, user, dimension=None):
     from ..tasks import run_import
 
-    run = ImportRun(source_name=uploaded.name[:255], space=space, category_path=category_path, owner=user)
+    run = ImportRun(source_name=uploaded.name[:255], space=space, dimension=dimension, node_path=node_path, owner=user)
     run.archive.save(storage_name(os.path.basename(uploaded.name)), uploaded, save=False)
     run.save()
     transaction.on_commit(lambda: run_import.delay(run.pk))
@@ -261,7 +262,7 @@ def run_import_run(run, path=None, progress=None):
             progress(summary)
 
     try:
-        summary = import_source(path or run.archive.path, run.space, run.category_path, run.owner, on_progress)
+        summary = import_source(path or run.archive.path, run.space, run.node_path, run.owner, on_progress, run.dimension)
     except ImportRefused as exc:
         run.status, run.error = ImportRun.Status.FAILED, str(exc)
         summary = None

@@ -1,19 +1,25 @@
 from django.core.paginator import Paginator
 
-from ..models import ArticlePage, Category
+from ..models import ArticlePage, DimensionNode
+from . import dimensions
 
 
 def space_article_listing(space, request):
-    articles = (
-        ArticlePage.objects.child_of(space).live().readable_by(request.user)
-        .select_related("category", "content_owner").order_by("-last_published_at")
-    )
-    category = None
-    category_id = request.GET.get("category", "")
-    if category_id.isdigit():
-        category = Category.objects.filter(pk=int(category_id)).first()
-        if category is not None:
-            articles = articles.filter(category=category)
-    categories = Category.objects.filter(articles__in=ArticlePage.objects.child_of(space).live()).distinct()
+    """A space's articles, newest first, optionally within one dimension node (and below it)."""
+    in_space = ArticlePage.objects.child_of(space).live().readable_by(request.user)
+    articles = in_space.select_related("content_owner").prefetch_related("nodes").order_by("-last_published_at")
+    node = None
+    node_id = request.GET.get("node", "")
+    if node_id.isdigit():
+        node = DimensionNode.objects.filter(pk=int(node_id)).first()
+        if node is not None:
+            articles = articles.filter(nodes__path__startswith=node.path).distinct()
+    used = DimensionNode.objects.filter(articles__in=in_space).distinct()
+    node_labels = dimensions.labels(dimensions.with_ancestors(used))
     page = Paginator(articles, 20).get_page(request.GET.get("page"))
-    return {"articles": page, "categories": categories, "current_category": category}
+    return {
+        "articles": page,
+        "nodes": sorted(node_labels.items(), key=lambda item: item[1]),
+        "current_node": node,
+        "node_labels": node_labels,
+    }

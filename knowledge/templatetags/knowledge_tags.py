@@ -11,3 +11,9 @@ def last_change(page):
         PageLogEntry.objects.filter(page=page, action__in=["wagtail.publish", "wagtail.edit", "wagtail.revert"])
         .select_related("user").order_by("-timestamp").first()
     )
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template (labels by primary key)."""
+    return mapping.get(key, "") if mapping else ""

@@ -1,5 +1,6 @@
 """Demo content: the organisation, users, spaces, articles and attachments of a fictional
 vehicle maker, built from ``portal.demo.material`` (KB seeds)."""
+import datetime
 import logging
 
 from django.contrib.auth import get_user_model
@@ -10,9 +11,9 @@ from django.utils.html import escape
 from wagtail.models import Page, Site
 
 from knowledge.models import (
-    ArticleAttachment, ArticlePage, Category, KnowledgeDocument, KnowledgeSpacePage, RelatedArticle,
+    ArticleAttachment, ArticlePage, Dimension, KnowledgeDocument, KnowledgeSpacePage, RelatedArticle,
 )
-from knowledge.services.spaces import provision_space, space_group_name
+from knowledge.services.spaces import provision_space
 from portal import roles
 from portal.demo import material
 from portal.models import Department, HomePage, Position, UserProfile
@@ -145,6 +146,7 @@ def _publish(article, user):
 
 def _articles(home, spaces, users):
     articles = {}
+    categories = Dimension.for_imports()
     for item in material.ARTICLES:
         space = spaces[item["space"]]
         owner = _space_owner(users, item["space"])
@@ -152,11 +154,11 @@ def _articles(home, spaces, users):
             title=item["title"],
             summary=item["summary"],
             body=body_blocks(item["body"]),
-            category=Category.from_path(item["category"].split("/")),
             content_owner=owner,
             owner=owner,
             department=space.department,
         )
+        article.nodes = [categories.node_from_path(item["category"].split("/"))]
         space.add_child(instance=article)
         article.keywords.add(*item["keywords"])
         _publish(article, owner)
@@ -180,10 +182,10 @@ def _attachments(articles, spaces, users):
 
 
 def _related_links(articles):
-    """Articles that share a category point at each other (at most three links each)."""
+    """Articles that share a category node point at each other (at most three links each)."""
     by_category = {}
     for article in articles.values():
-        by_category.setdefault(article.category_id, []).append(article)
+        by_category.setdefault(article.nodes.first().pk, []).append(article)
     for group in by_category.values():
         for article in group:
             others = [a for a in group if a.pk != article.pk][:3]
@@ -216,6 +218,88 @@ def _second_versions(articles, users):
         document.save()
 
 
+# A second dimension, owned by the R&D department: title words -> product-line node.
+PRODUCT_LINES = [
+    (("发动机", "Engine", "BJ1032"), ["轻型卡车", "动力总成", "发动机"]),
+    (("ISO 26262", "功能安全"), ["轻型卡车", "电子电气", "功能安全"]),
+    (("ERP", "库存"), ["通用", "信息系统"]),
+]
+# Position code -> (dimension slug, node path, level): what each position must know.
+REQUIREMENTS = {
+    "rd-engineer": [("category", ["研发管理", "试验规范"], "must"), ("category", ["研发管理", "功能安全"], "must"),
+                    ("products", ["轻型卡车", "动力总成"], "should")],
+    "test-engineer": [("category", ["研发管理", "试验规范"], "must"), ("products", ["轻型卡车"], "should")],
+    "service-agent": [("category", ["客户服务", "常见问题"], "must"), ("category", ["客户服务", "投诉处理"], "must")],
+    "sales-rep": [("category", ["销售管理", "客户关系"], "must"), ("category", ["销售管理", "报价与合同"], "should")],
+    "accountant": [("category", ["财务管理"], "must")],
+    "buyer": [("category", ["采购管理"], "must"), ("products", ["通用", "信息系统"], "should")],
+}
+
+
+def _dimensions_and_maps(articles, departments, positions):
+    """A product-line dimension next to the categories, review dates (a few past due), and the
+    position knowledge map's requirements."""
+    from maps.models import PositionRequirement
+
+    products = Dimension.objects.create(name="产品线", slug="products", department=departments["research"],
+                                        description="按产品线归类研发知识。")
+    today = datetime.date.today()
+    for number, article in enumerate(articles.values()):
+        article = ArticlePage.objects.get(pk=article.pk)
+        paths = [path for words, path in PRODUCT_LINES if any(w in article.title for w in words)]
+        article.nodes = list(article.nodes.all()) + [products.node_from_path(path) for path in paths]
+        # Every seventh article is past its review date, so the maps have something to flag.
+        article.next_review = today - datetime.timedelta(days=30) if number % 7 == 0 else today.replace(year=today.year + 1)
+        _publish(article, article.content_owner)
+    dimensions = {d.slug: d for d in Dimension.objects.all()}
+    for code, wanted in REQUIREMENTS.items():
+        for order, (slug, path, level) in enumerate(wanted):
+            PositionRequirement.objects.create(position=positions[code], node=dimensions[slug].node_from_path(path),
+                                               level=level, sort_order=order)
+
+
+TEST_REPORT_FIELDS = [  # label, key, type, required, choices
+    ("试验编号", "number", "text", True, ""),
+    ("试验类型", "kind", "choice", True, "台架试验\n道路试验\n环境试验"),
+    ("发动机型号", "engine", "text", False, ""),
+    ("最大扭矩 (N·m)", "torque", "number", False, ""),
+    ("试验日期", "date", "date", True, ""),
+    ("负责人", "owner", "person", False, ""),
+    ("结论", "conclusion", "long_text", False, ""),
+]
+TEST_REPORTS = [
+    ("BJ1032 台架扭矩试验", {"number": "T-2026-001", "kind": "台架试验", "engine": "BJ1032", "torque": 420,
+                              "date": datetime.date(2026, 3, 12), "conclusion": "扭矩曲线符合设计要求。"}),
+    ("BJ1032 高原道路试验", {"number": "T-2026-007", "kind": "道路试验", "engine": "BJ1032", "torque": 398,
+                              "date": datetime.date(2026, 6, 2), "conclusion": "海拔 4000 米扭矩下降 5%，在允许范围内。"}),
+    ("电控单元高温试验", {"number": "T-2026-011", "kind": "环境试验", "date": datetime.date(2026, 8, 20),
+                          "conclusion": "85 ℃ 连续运行 96 小时无故障。"}),
+]
+
+
+def _reading(articles, users):
+    """A new hire has read some of what the position map asks, so the person map shows progress."""
+    from personal.services.reading import record_read
+
+    for title in ("BJ1032 Engine Torque Test Procedure", "发动机台架试验数据管理规范"):
+        record_read(users["xiaoming"], f"knowledge.articlepage:{articles[title].pk}")
+
+
+def _structured_forms(spaces, users):
+    """A test-report form in the R&D space with a few reports (KB-02)."""
+    from structured.models import FormField, StructuredForm
+    from structured.services.items import create_item
+
+    form = StructuredForm.objects.create(name="试验报告", space=spaces["research"], created_by=users["wangzhi"],
+                                         description="台架、道路与环境试验的结构化记录。")
+    for order, (label, key, kind, required, choices) in enumerate(TEST_REPORT_FIELDS):
+        FormField.objects.create(form=form, sort_order=order, label=label, key=key, field_type=kind,
+                                 required=required, choices=choices)
+    engine = Dimension.objects.get(slug="products").node_from_path(["轻型卡车", "动力总成", "发动机"])
+    for title, values in TEST_REPORTS:
+        create_item(form, users["zhangwei"], title, {**values, "owner": users["lina"]}, nodes=[engine])
+
+
 @transaction.atomic
 def load_demo_content():
     """Create everything; returns None when demo content is already there."""
@@ -238,5 +322,8 @@ def load_demo_content():
     attachments = _attachments(articles, spaces, users)
     _related_links(articles)
     _second_versions(articles, users)
+    _dimensions_and_maps(articles, departments, positions)
+    _structured_forms(spaces, users)
+    _reading(articles, users)
     return {"users": [u for u, *_rest in USERS], "articles": len(articles), "attachments": attachments,
             "password": DEMO_PASSWORD}

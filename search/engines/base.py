@@ -1,12 +1,15 @@
 """The one interface of every search engine, and the values that cross it."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ..text import ParsedQuery
 
 # Field boosts, title > keywords > summary > body > attachment text (issue 4).
 BOOSTS = {"title": 10.0, "keywords": 6.0, "summary": 4.0, "body": 2.0, "attachments": 1.0}
-FACETS = ["kind", "space", "category", "owner", "file_type"]
+FACETS = ["kind", "space", "node", "owner", "file_type"]
+# Facets of one value per item, counted by grouping entries on their columns; an item sits in
+# any number of dimension nodes, so the node facet is counted on its own.
+GROUPED_FACETS = [name for name in FACETS if name != "node"]
 FACET_SIZE = 30  # values shown per facet
 
 
@@ -16,7 +19,7 @@ class SearchRequest:
     principals: list | None  # None: may read everything (superuser)
     kinds: list = field(default_factory=list)
     spaces: list = field(default_factory=list)
-    categories: list = field(default_factory=list)
+    nodes: list = field(default_factory=list)  # dimension node ids (an item in a node's subtree matches)
     owners: list = field(default_factory=list)
     file_types: list = field(default_factory=list)
     date_from: datetime | None = None
@@ -43,16 +46,17 @@ class EngineResult:
 
 def selected_facets(request):
     """The facet filters a request selects, by facet name."""
-    selected = {"kind": request.kinds, "space": request.spaces, "category": request.categories,
+    selected = {"kind": request.kinds, "space": request.spaces, "node": request.nodes,
                 "owner": request.owners, "file_type": request.file_types}
     return {name: values for name, values in selected.items() if values}
 
 
 def disjunctive_facets(groups, selected):
-    """Facet counts from rows grouped by every facet column (``FACETS`` order, then the count):
-    each facet counts the rows that pass every selected filter but its own."""
-    selected = {FACETS.index(name): set(values) for name, values in selected.items()}
-    counts = [{} for _name in FACETS]
+    """Counts of the grouped facets from rows grouped by their columns (``GROUPED_FACETS``
+    order, then the count): each facet counts the rows that pass every selected filter but its
+    own. ``selected`` may name the node facet; the rows must already be within its filter."""
+    selected = {GROUPED_FACETS.index(name): set(values) for name, values in selected.items() if name != "node"}
+    counts = [{} for _name in GROUPED_FACETS]
     for row in groups:
         failing = [i for i, values in selected.items() if row[i] not in values]
         if len(failing) > 1:
@@ -64,9 +68,14 @@ def disjunctive_facets(groups, selected):
             if value is not None and value != "":
                 facet_counts[value] = facet_counts.get(value, 0) + row[-1]
     return {
-        name: sorted(facet_counts.items(), key=lambda item: (-item[1], str(item[0])))[:FACET_SIZE]
-        for name, facet_counts in zip(FACETS, counts)
+        name: top_counts(facet_counts.items())
+        for name, facet_counts in zip(GROUPED_FACETS, counts)
     }
+
+
+def top_counts(rows):
+    """(value, count) rows of one facet, the most frequent first, at most FACET_SIZE."""
+    return sorted(((v, c) for v, c in rows if v is not None), key=lambda item: (-item[1], str(item[0])))[:FACET_SIZE]
 
 
 def sql_date_conditions(request):
@@ -115,6 +124,10 @@ class Engine:
 
     def search(self, request: SearchRequest) -> EngineResult:
         raise NotImplementedError
+
+    def count(self, request: SearchRequest) -> int:
+        """The exact number of matches (engines whose search total is always exact use it)."""
+        return self.search(replace(request, offset=0, limit=0)).total
 
     def suggest(self, prefix, principals, limit=8) -> list:
         """Titles and keywords starting with (or, for Chinese, containing) ``prefix``."""

@@ -8,7 +8,7 @@ from elasticsearch import BadRequestError, Elasticsearch, helpers
 from elasticsearch.dsl import Date, Document, Index, Keyword, Long, MetaField, Q, Search, Text, analyzer
 
 from ..text import CJK_RUN, index_chars, index_words, needs_characters, normalise, query_words, word_list
-from .base import BOOSTS, FACET_SIZE, FACETS, Engine, EngineResult, RawHit, unique_titles
+from .base import BOOSTS, FACET_SIZE, FACETS, Engine, EngineResult, RawHit, selected_facets, unique_titles
 
 WORD_FIELDS = ["title", "keywords", "summary", "body", "attachments"]
 CHAR_FIELDS = ["title_c", "body_c", "attachments_c"]
@@ -16,7 +16,7 @@ CHAR_FIELDS = ["title_c", "body_c", "attachments_c"]
 # boost of the words it is made of (title_c from the title, body_c from keywords/summary/body).
 FIELD_BOOSTS = {**{f: BOOSTS[f] for f in WORD_FIELDS}, "title_c": BOOSTS["title"] / 2,
                 "body_c": BOOSTS["body"] / 2, "attachments_c": BOOSTS["attachments"] / 2}
-FACET_FIELDS = {"kind": "kind", "space": "space", "category": "category", "owner": "owner", "file_type": "file_type"}
+FACET_FIELDS = {"kind": "kind", "space": "space", "node": "nodes", "owner": "owner", "file_type": "file_type"}
 # The service allows pages up to 500 of up to 100 hits; from + size must stay within this.
 MAX_RESULT_WINDOW = 50_000
 # Elasticsearch refuses queries of more terms than its clause limit (at least 1024, more with a
@@ -46,7 +46,7 @@ class EntryDocument(Document):
     principals = Keyword()
     kind = Keyword()
     space = Long()
-    category = Long()
+    nodes = Long(multi=True)  # dimension nodes and their ancestors
     owner = Long()
     file_type = Keyword()
     date = Date()
@@ -72,7 +72,7 @@ class EntryDocument(Document):
             principals=entry.principals.split(),
             kind=entry.kind,
             space=entry.space_id,
-            category=entry.category_id,
+            nodes=entry.node_ids,
             owner=entry.owner_id,
             file_type=entry.file_type or None,  # no '' bucket in the facet
             date=entry.date,
@@ -169,9 +169,7 @@ def text_query(query, principals):
 
 def facet_filters(request):
     """The filter of each facet that has one selected, by facet name."""
-    selected = {"kind": request.kinds, "space": request.spaces, "category": request.categories,
-                "owner": request.owners, "file_type": request.file_types}
-    return {name: Q("terms", **{FACET_FIELDS[name]: list(values)}) for name, values in selected.items() if values}
+    return {name: Q("terms", **{FACET_FIELDS[name]: list(values)}) for name, values in selected_facets(request).items()}
 
 
 def date_filter(request):
@@ -264,7 +262,9 @@ class ElasticsearchEngine(Engine):
         if self._ready:
             return
         index = self.index_definition()
-        if not index.exists():
+        if index.exists():  # an index made by an older version: add the fields it lacks
+            self.client.indices.put_mapping(index=self.index_name, **EntryDocument._doc_type.mapping.to_dict())
+        else:
             try:
                 index.create()
             except BadRequestError as error:  # another process created it first

@@ -4,11 +4,14 @@ ranked with ts_rank_cd; permissions are an array overlap in the same WHERE."""
 from django.db import connection
 
 from ..text import CJK_RUN, index_chars, index_words, needs_characters, normalise, query_words
-from .base import FACETS, Engine, EngineResult, RawHit, disjunctive_facets, selected_facets, sql_date_conditions, unique_titles
+from .base import (
+    FACETS, GROUPED_FACETS, Engine, EngineResult, RawHit, disjunctive_facets, selected_facets, sql_date_conditions,
+    top_counts, unique_titles,
+)
 
 ENTRY_TABLE = "zhiku_search_searchentry"
-FACET_COLUMNS = {"kind": "e.kind", "space": "e.space_id", "category": "e.category_id", "owner": "e.owner_id",
-                 "file_type": "e.file_type"}
+NODE_TABLE = "zhiku_search_searchentrynode"
+FACET_COLUMNS = {"kind": "e.kind", "space": "e.space_id", "owner": "e.owner_id", "file_type": "e.file_type"}
 # ts_rank_cd weights for D, C, B, A: body and attachments, summary, keywords, title.
 RANK_WEIGHTS = "'{0.1, 0.4, 0.6, 1.0}'"
 DOCUMENT_SQL = (
@@ -60,11 +63,18 @@ def tsquery(query):
     return sql, params
 
 
-def _filters(request, facets=True):
-    """SQL conditions (and params) for the request's dates and, with ``facets``, its facet filters."""
+def _filters(request, facets=FACETS):
+    """SQL conditions (and params) for the request's dates and its filters of ``facets``."""
     clauses, params = [], []
-    for name, values in selected_facets(request).items() if facets else ():
-        clauses.append(f" AND {FACET_COLUMNS[name]} IN ({', '.join(['%s'] * len(values))})")
+    for name, values in selected_facets(request).items():
+        if name not in facets:
+            continue
+        placeholders = ", ".join(["%s"] * len(values))
+        if name == "node":
+            clauses.append(f" AND EXISTS (SELECT 1 FROM {NODE_TABLE} n WHERE n.entry_id = e.id "
+                           f"AND n.node_id IN ({placeholders}))")
+        else:
+            clauses.append(f" AND {FACET_COLUMNS[name]} IN ({placeholders})")
         params.extend(values)
     dates, date_params = sql_date_conditions(request)
     return "".join(clauses) + dates, params + date_params
@@ -118,8 +128,9 @@ class PostgresEngine(Engine):
         query_sql, where, params = self._where(request)
         if query_sql is None:
             return EngineResult(hits=[], total=0, facets={name: [] for name in FACETS})
-        base = (f"FROM search_pg p JOIN {ENTRY_TABLE} e ON e.id = p.entry_id, (SELECT {query_sql} AS query) q "
-                f"WHERE {where}")
+        entries = f"FROM search_pg p JOIN {ENTRY_TABLE} e ON e.id = p.entry_id"
+        rest = f", (SELECT {query_sql} AS query) q WHERE {where}"
+        base = entries + rest
         # The tsquery params come first (inside the FROM), then the principals.
         filter_sql, filter_params = _filters(request)
         order = "rank DESC" if request.sort != "date" else "e.date DESC NULLS LAST"
@@ -132,10 +143,17 @@ class PostgresEngine(Engine):
             hits = [RawHit(entry_id=row[0], score=round(float(row[1]), 4)) for row in cursor.fetchall()]
             cursor.execute(f"SELECT count(*) {base}{filter_sql}", [*params, *filter_params])
             total = cursor.fetchone()[0]
-            dates_sql, dates_params = _filters(request, facets=False)
-            columns = ", ".join(FACET_COLUMNS[name] for name in FACETS)
-            cursor.execute(f"SELECT {columns}, count(*) {base}{dates_sql} GROUP BY {columns}", [*params, *dates_params])
+            # Each facet counts within every filter but its own (see base.disjunctive_facets).
+            node_sql, node_params = _filters(request, facets=["node"])
+            columns = ", ".join(FACET_COLUMNS[name] for name in GROUPED_FACETS)
+            cursor.execute(f"SELECT {columns}, count(*) {base}{node_sql} GROUP BY {columns}", [*params, *node_params])
             facets = disjunctive_facets(cursor.fetchall(), selected_facets(request))
+            others_sql, others_params = _filters(request, facets=GROUPED_FACETS)
+            cursor.execute(
+                f"SELECT en.node_id, count(*) {entries} JOIN {NODE_TABLE} en ON en.entry_id = e.id{rest}{others_sql} "
+                "GROUP BY en.node_id", [*params, *others_params],
+            )
+            facets["node"] = top_counts(cursor.fetchall())
         return EngineResult(hits=hits, total=total, facets=facets)
 
     def suggest(self, prefix, principals, limit=8):

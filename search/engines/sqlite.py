@@ -14,7 +14,10 @@ from django.conf import settings
 from django.db import connection
 
 from ..text import CJK_RUN, RUN_SEPARATOR, index_terms, needs_characters, normalise, query_words, word_list
-from .base import BOOSTS, FACETS, Engine, EngineResult, RawHit, disjunctive_facets, selected_facets, sql_date_conditions, unique_titles
+from .base import (
+    BOOSTS, FACETS, GROUPED_FACETS, Engine, EngineResult, RawHit, disjunctive_facets, selected_facets, sql_date_conditions,
+    top_counts, unique_titles,
+)
 
 WORD_COLUMNS = ["title", "keywords", "summary", "body", "attachments"]
 HEAD_COLUMNS = ["title", "keywords", "summary"]
@@ -27,10 +30,10 @@ BM25 = f"bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)})"
 # search_fts, whose bm25 walks every body and attachment position of the query's words.
 HEAD_BM25 = f"bm25(search_head, {', '.join(str(BOOSTS[c]) for c in HEAD_COLUMNS)}, {BOOSTS['title'] / 2}, 0.0, 0.0)"
 ENTRY_TABLE = "zhiku_search_searchentry"
+NODE_TABLE = "zhiku_search_searchentrynode"
 TABLES = ["search_fts", "search_head"]
 FACET_INDEX = "zhiku_search_entry_facets"  # covering index: id and the facet columns (migration 0004)
-FACET_COLUMNS = {"kind": "e.kind", "space": "e.space_id", "category": "e.category_id", "owner": "e.owner_id",
-                 "file_type": "e.file_type"}
+FACET_COLUMNS = {"kind": "e.kind", "space": "e.space_id", "owner": "e.owner_id", "file_type": "e.file_type"}
 
 
 def create_tables():
@@ -41,6 +44,23 @@ def create_tables():
         for table in TABLES:
             cursor.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5({', '.join(columns[table])}, "
                            "tokenize='porter unicode61 remove_diacritics 2')")
+
+
+def recreate_tables(historical_entry_model):
+    """Drop both FTS5 tables, create them as this code defines them and index every entry
+    again (migrations that change what the tables hold; they pass their historical
+    SearchEntry, which has none of the model's properties, so they are filled in here)."""
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    create_tables()
+    last = 0
+    while batch := list(historical_entry_model.objects.filter(pk__gt=last).order_by("pk")[:500]):
+        for entry in batch:
+            entry.attachment_text = "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in entry.attachments)
+            entry.node_ids = [int(n) for n in getattr(entry, "nodes", "").split()]
+        SqliteEngine().index(batch)
+        last = batch[-1].pk
 
 
 def _phrase(tokens):
@@ -86,9 +106,9 @@ def facet_token(name, value):
 
 
 def facet_tokens(entry):
-    values = {"kind": entry.kind, "space": entry.space_id, "category": entry.category_id, "owner": entry.owner_id,
-              "file_type": entry.file_type}
-    return " ".join(facet_token(name, value) for name, value in values.items() if value not in (None, ""))
+    values = [("kind", entry.kind), ("space", entry.space_id), ("owner", entry.owner_id), ("file_type", entry.file_type),
+              *(("node", node) for node in entry.node_ids)]
+    return " ".join(facet_token(name, value) for name, value in values if value not in (None, ""))
 
 
 def _any_token(column, tokens):
@@ -120,9 +140,9 @@ def readable(expression, principals):
     return f"({expression}) NOT {hidden}"
 
 
-def match_expression(request, columns=WORD_COLUMNS, facet_filters=True):
+def match_expression(request, columns=WORD_COLUMNS, facet_filters=FACETS):
     """The MATCH of a request: any term, none of the exclusions, readable by its principals
-    and, with ``facet_filters``, within the facet values it selects."""
+    and within the values it selects of the facets named in ``facet_filters``."""
     query = request.query
     terms = [m for m in (term_match(t, columns) for t in query.terms) if m]
     if not terms:
@@ -132,7 +152,9 @@ def match_expression(request, columns=WORD_COLUMNS, facet_filters=True):
     if excluded:
         expression = f"{expression} NOT ({' OR '.join(excluded)})"
     expression = readable(expression, request.principals)
-    for name, values in selected_facets(request).items() if facet_filters else ():
+    for name, values in selected_facets(request).items():
+        if name not in facet_filters:
+            continue
         expression += " AND " + _any_token("facets", [facet_token(name, v) for v in values])
     return expression
 
@@ -148,8 +170,10 @@ def _matches(request, expression, columns="rowid", limit=None, order="rowid DESC
         join_sql = ""
     fill = {"bm25": HEAD_BM25 if table == "search_head" else BM25}
     columns = columns.replace("rowid", f"{table}.rowid").format(**fill)
-    order = order.replace("rowid", f"{table}.rowid")
-    sql = f"SELECT {columns} FROM {table}{join_sql} WHERE {table} MATCH %s{dates} ORDER BY {order}"
+    order = order and order.replace("rowid", f"{table}.rowid")
+    sql = f"SELECT {columns} FROM {table}{join_sql} WHERE {table} MATCH %s{dates}"
+    if order:
+        sql += f" ORDER BY {order}"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return sql, [expression, *params]
@@ -232,6 +256,16 @@ class SqliteEngine(Engine):
         return EngineResult(hits=hits, total=min(total, window), facets=facets, total_exact=exact,
                             facets_exact=facets_exact)
 
+    def count(self, request):
+        """Every match, not only the window's worth (a full walk of the query's lists)."""
+        expression = match_expression(request)
+        if expression is None:
+            return 0
+        sql, params = _matches(request, expression, "1", order=None)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({sql})", params)
+            return cursor.fetchone()[0]
+
     def _hits(self, cursor, request, expression, exact, window):
         page = f"LIMIT {int(request.limit)} OFFSET {int(request.offset)}"
         if request.sort == "date":
@@ -267,18 +301,32 @@ class SqliteEngine(Engine):
         return rows[:window][request.offset:needed]
 
     def _facets(self, cursor, request, window):
-        """Facet counts over the query without its facet filters, and whether they are exact:
-        they are below the window, else they count the window's worth of newest matches (a
-        window exactly full is taken as more: "≥ n" is then still true)."""
-        expression = match_expression(request, facet_filters=False)
-        rows, params = _matches(request, expression, limit=window)
-        columns = ", ".join(FACET_COLUMNS[name] for name in FACETS)
+        """Facet counts, each over the query with every facet filter but its own, and whether
+        they are exact: they are below the window, else they count the window's worth of
+        newest matches (a window exactly full is taken as more: "≥ n" is then still true).
+        The grouped facets come from one GROUP BY over the matches within the node filter;
+        the node facet from the matches within the other filters."""
+        grouped_expression = match_expression(request, facet_filters=["node"])
+        rows, params = _matches(request, grouped_expression, limit=window)
+        columns = ", ".join(FACET_COLUMNS[name] for name in GROUPED_FACETS)
         cursor.execute(
             f"SELECT {columns}, count(*) FROM ({rows}) m CROSS JOIN {ENTRY_TABLE} e INDEXED BY {FACET_INDEX} "
             f"ON e.id = m.rowid GROUP BY {columns}", params,
         )
         groups = cursor.fetchall()
-        return disjunctive_facets(groups, selected_facets(request)), sum(row[-1] for row in groups) < window
+        facets = disjunctive_facets(groups, selected_facets(request))
+        exact = sum(row[-1] for row in groups) < window
+        node_expression = match_expression(request, facet_filters=GROUPED_FACETS)
+        rows, params = _matches(request, node_expression, limit=window)
+        if exact and node_expression != grouped_expression:
+            cursor.execute(f"SELECT count(*) FROM ({rows})", params)
+            exact = cursor.fetchone()[0] < window
+        cursor.execute(
+            f"SELECT n.node_id, count(*) FROM ({rows}) m JOIN {NODE_TABLE} n ON n.entry_id = m.rowid "
+            "GROUP BY n.node_id", params,
+        )
+        facets["node"] = top_counts(cursor.fetchall())
+        return facets, exact
 
     def suggest(self, prefix, principals, limit=8):
         folded = "".join(normalise(prefix).split())

@@ -9,18 +9,9 @@ def recreate_fts(apps, schema_editor):
     data, so they are rebuilt from the search entries."""
     if schema_editor.connection.vendor != "sqlite":
         return
-    from search.engines.sqlite import TABLES, SqliteEngine, create_tables
+    from search.engines.sqlite import recreate_tables
 
-    for table in TABLES:
-        schema_editor.execute(f"DROP TABLE IF EXISTS {table}")
-    create_tables()
-    SearchEntry = apps.get_model("zhiku_search", "SearchEntry")
-    last = 0
-    while batch := list(SearchEntry.objects.filter(pk__gt=last).order_by("pk")[:500]):
-        for entry in batch:  # a historical model has no properties
-            entry.attachment_text = "\n".join(f"{a.get('name', '')}\n{a.get('text', '')}" for a in entry.attachments)
-        SqliteEngine().index(batch)
-        last = batch[-1].pk
+    recreate_tables(apps.get_model("zhiku_search", "SearchEntry"))
 
 
 class Migration(migrations.Migration):

@@ -3,27 +3,33 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from knowledge.models import ImportRun, KnowledgeSpacePage
+from knowledge.models import Dimension, ImportRun, KnowledgeSpacePage
 from knowledge.services.importer import count_source, run_import_run
 from portal.commands import PortalCommand
 
 
 class Command(PortalCommand):
-    help = "Import legacy documents from a folder or a zip; folders become categories (KB-03)."
+    help = "Import legacy documents from a folder or a zip; folders become dimension nodes (KB-03)."
 
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--space", help="slug of the target knowledge space (default: the first)")
-        parser.add_argument("--category", default="", help="parent category path, e.g. 研发管理/历史资料")
+        parser.add_argument("--dimension", help="slug of the dimension the folders are filed in (default: category)")
+        parser.add_argument("--node", default="", help="parent node path, e.g. 研发管理/历史资料")
         parser.add_argument("--owner", help="user name recorded as uploader and article owner")
 
-    def run(self, path, space=None, category="", owner=None, **options):
+    def run(self, path, space=None, node="", owner=None, dimension=None, **options):
         spaces = KnowledgeSpacePage.objects.order_by("path")
         target = spaces.filter(slug=space).first() if space else spaces.first()
         if target is None:
             if space:
                 raise CommandError(_("There is no knowledge space with the slug %(slug)s.") % {"slug": space})
             raise CommandError(_("There is no knowledge space yet; create one first."))
+        chosen = Dimension.for_imports()
+        if dimension:
+            chosen = Dimension.objects.filter(slug=dimension).first()
+            if chosen is None:
+                raise CommandError(_("There is no dimension with the slug %(slug)s.") % {"slug": dimension})
         user = None
         if owner:
             user = get_user_model().objects.filter(username=owner).first()
@@ -33,7 +39,8 @@ class Command(PortalCommand):
             total = count_source(path)
         except Exception:
             total = None  # iter_source reports the precise problem below
-        run = ImportRun.objects.create(source_name=str(path)[:255], space=target, category_path=category, owner=user)
+        run = ImportRun.objects.create(source_name=str(path)[:255], space=target, dimension=chosen, node_path=node,
+                                 owner=user)
         bar = tqdm(total=total, unit=_("file"), disable=options.get("verbosity", 1) == 0, file=self.stderr._out)
         try:
             summary = run_import_run(run, path=path, progress=lambda s: bar.update(1))

@@ -137,12 +137,12 @@ def rebuild_ours():
     """items/s of ``search.index.index_entries`` (what ``search_rebuild`` runs after refreshing
     the entries): 2 processes segment while this one writes, then FTS5 optimize."""
     from search.engines import get_engine
-    from search.index import entry_batches, index_entries
+    from search.index import id_batches, index_entries
     from search.models import SearchEntry
 
     get_engine().clear()
     start = time.perf_counter()
-    count = index_entries(entry_batches(SearchEntry.objects.all(), 500), workers=2)
+    count = index_entries(id_batches(SearchEntry.objects.all(), 500), workers=2)
     return count / (time.perf_counter() - start)
 
 

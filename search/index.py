@@ -4,12 +4,13 @@ import logging
 import multiprocessing
 from collections import deque
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from . import registry
 from .engines import get_engine
 from .models import SearchEntry
 from .signals import entry_changed
+from .workers import start_worker
 
 logger = logging.getLogger("zhiku.search")
 
@@ -74,9 +75,11 @@ def refresh_entries(adapter, objects):
     return count
 
 
-def _prepare(entries):
+def _prepare(entry_ids):
+    """The engine's rows for these entries. Workers read the entries themselves: sending them
+    would load and pickle every text in the writing process, the one that bounds a rebuild."""
     engine = get_engine()
-    return [engine.prepare(entry) for entry in entries]
+    return [engine.prepare(entry) for entry in SearchEntry.objects.filter(pk__in=entry_ids).order_by("pk")]
 
 
 class _InProcess:
@@ -90,15 +93,19 @@ class _InProcess:
 
 
 def index_entries(batches, workers=2, progress=None):
-    """Write batches of SearchEntry rows to the engine (the second half of a rebuild). Worker
-    processes segment the text of the next batches while this process writes; the engine's
-    writes and the database stay in this process. ``workers=0``: no worker processes.
+    """Write batches of SearchEntry rows (lists of their ids, see ``id_batches``) to the engine
+    (the second half of a rebuild). Worker processes read and segment the next batches while
+    this process writes; the engine's writes stay in this process. ``workers=0``: no worker
+    processes.
 
     Workers are spawned, not forked: a fork could copy a lock some thread holds (a Celery or
     server thread), and the workers need only Django's settings, not the parent's state. A
     spawned worker imports the caller's main module, so that must guard its work with
-    ``if __name__ == "__main__"`` (manage.py and bench/search.py do)."""
+    ``if __name__ == "__main__"`` (manage.py and bench/search.py do). Workers read committed
+    rows only, so inside a transaction the batches are prepared here."""
     engine, pending, count = get_engine(), deque(), 0
+    if connection.in_atomic_block:
+        workers = 0
 
     def write_oldest():
         batch, prepared = pending.popleft()
@@ -112,9 +119,8 @@ def index_entries(batches, workers=2, progress=None):
     with contextlib.ExitStack() as stack:
         pool = None
         if workers:
-            import django
-
-            pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(workers, initializer=django.setup))
+            pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(
+                workers, initializer=start_worker, initargs=(connection.settings_dict["NAME"],)))
         for batch in batches:
             pending.append((batch, pool.apply_async(_prepare, (batch,)) if pool else _InProcess(_prepare(batch))))
             if len(pending) > workers:
@@ -123,6 +129,13 @@ def index_entries(batches, workers=2, progress=None):
             count += write_oldest()
     engine.end_bulk()
     return count
+
+
+def id_batches(queryset, size=500):
+    """The primary keys of ``queryset`` in order, a list of ``size`` at a time."""
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
 
 
 def entry_batches(queryset, size=500):

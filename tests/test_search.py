@@ -240,7 +240,8 @@ def test_more_matches_than_the_window(portal, corpus, search_engine, settings, c
     assert (search(reader, "发动机").total, search(reader, "发动机").total_exact) == (2, True)
 
 
-def test_rebuild_and_check(portal, corpus, settings):
+def test_rebuild_and_check(transactional_db, portal, corpus, settings):
+    """Committed data, so the rebuild's worker processes read it as in production."""
     from django.core.management import CommandError
 
     from search.models import SearchEntry

@@ -5,7 +5,7 @@ from tqdm import tqdm
 from portal.commands import PortalCommand
 from search import registry
 from search.engines import get_engine
-from search.index import entry_batches, index_entries, refresh_entries
+from search.index import entry_batches, id_batches, index_entries, refresh_entries
 from search.models import SearchEntry
 
 
@@ -44,5 +44,5 @@ class Command(PortalCommand):
             engine.remove(indexed - set(entries.values_list("pk", flat=True)))  # entries deleted meanwhile
             entries = entries.exclude(pk__in=indexed)
         with tqdm(total=entries.count(), desc=_("Search index"), disable=quiet, file=self.stderr._out) as bar:
-            total = index_entries(entry_batches(entries, batch_size), workers=workers, progress=bar.update)
+            total = index_entries(id_batches(entries, batch_size), workers=workers, progress=bar.update)
         self.stdout.write(self.style.SUCCESS(_("Indexed %(count)d items.") % {"count": total}))

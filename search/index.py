@@ -2,7 +2,6 @@
 import contextlib
 import logging
 import multiprocessing
-from collections import deque
 
 from django.db import connection, transaction
 
@@ -75,58 +74,42 @@ def refresh_entries(adapter, objects):
     return count
 
 
-def _prepare(entry_ids):
-    """The engine's rows for these entries. Workers read the entries themselves: sending them
-    would load and pickle every text in the writing process, the one that bounds a rebuild."""
+def _index_batch(entry_ids):
+    """Read, segment and write one batch; returns its size. In a worker process, this is the
+    whole job: shipping rows or segmented text between processes cost as much as writing
+    them, and the database (or cluster) serialises the writes itself."""
     engine = get_engine()
-    return [engine.prepare(entry) for entry in SearchEntry.objects.filter(pk__in=entry_ids).order_by("pk")]
-
-
-class _InProcess:
-    """A Pool's apply_async, run here and now (workers=0)."""
-
-    def __init__(self, value):
-        self.value = value
-
-    def get(self):
-        return self.value
+    prepared = [engine.prepare(entry) for entry in SearchEntry.objects.filter(pk__in=entry_ids).order_by("pk")]
+    with transaction.atomic():
+        engine.write(prepared)
+    return len(entry_ids)
 
 
 def index_entries(batches, workers=2, progress=None):
     """Write batches of SearchEntry rows (lists of their ids, see ``id_batches``) to the engine
-    (the second half of a rebuild). Worker processes read and segment the next batches while
-    this process writes; the engine's writes stay in this process. ``workers=0``: no worker
-    processes.
+    (the second half of a rebuild), each batch read, segmented and written by one of
+    ``workers`` processes (``workers=0``: here, one after the other).
 
     Workers are spawned, not forked: a fork could copy a lock some thread holds (a Celery or
     server thread), and the workers need only Django's settings, not the parent's state. A
     spawned worker imports the caller's main module, so that must guard its work with
-    ``if __name__ == "__main__"`` (manage.py and bench/search.py do). Workers read committed
-    rows only, so inside a transaction the batches are prepared here."""
-    engine, pending, count = get_engine(), deque(), 0
+    ``if __name__ == "__main__"`` (manage.py and bench/search.py do). Workers see committed
+    rows only, so inside a transaction the batches are indexed here."""
+    engine, count = get_engine(), 0
     if connection.in_atomic_block:
         workers = 0
-
-    def write_oldest():
-        batch, prepared = pending.popleft()
-        with transaction.atomic():
-            engine.write(prepared.get())
-        if progress is not None:
-            progress(len(batch))
-        return len(batch)
-
     engine.begin_bulk()
     with contextlib.ExitStack() as stack:
-        pool = None
         if workers:
             pool = stack.enter_context(multiprocessing.get_context("spawn").Pool(
                 workers, initializer=start_worker, initargs=(connection.settings_dict["NAME"],)))
-        for batch in batches:
-            pending.append((batch, pool.apply_async(_prepare, (batch,)) if pool else _InProcess(_prepare(batch))))
-            if len(pending) > workers:
-                count += write_oldest()
-        while pending:
-            count += write_oldest()
+            done = pool.imap_unordered(_index_batch, batches)
+        else:
+            done = map(_index_batch, batches)
+        for size in done:
+            count += size
+            if progress is not None:
+                progress(size)
     engine.end_bulk()
     return count
 

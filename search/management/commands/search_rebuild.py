@@ -15,7 +15,7 @@ class Command(PortalCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500)
-        parser.add_argument("--workers", type=int, default=2, help="processes that segment text (0: none)")
+        parser.add_argument("--workers", type=int, default=2, help="processes that read, segment and write batches (0: none)")
         parser.add_argument("--resume", action="store_true", help="keep what is indexed; continue after it")
 
     def run(self, *args, batch_size=500, workers=2, resume=False, **options):

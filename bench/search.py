@@ -135,7 +135,7 @@ def build_corpus(n, group_ids):
 
 def rebuild_ours():
     """items/s of ``search.index.index_entries`` (what ``search_rebuild`` runs after refreshing
-    the entries): 2 processes segment while this one writes, then FTS5 optimize."""
+    the entries): 2 processes read, segment and write the batches, then FTS5 optimize."""
     from search.engines import get_engine
     from search.index import id_batches, index_entries
     from search.models import SearchEntry
@@ -284,7 +284,7 @@ def report(args, timings, rebuild, wagtail):
     print(f"{args.items} items; per class and engine at most {args.queries} queries or {args.budget:.0f} s; "
           f"timeout {args.timeout:.0f} s per query\n")
     if rebuild:
-        print(f"rebuild, ours (index_entries: batches of 500, 2 segmenting processes, then optimize): "
+        print(f"rebuild, ours (index_entries: batches of 500, 2 processes read, segment and write, then optimize): "
               f"{rebuild:6.0f} items/s")
         print(f"rebuild, wagtail stock ({wagtail[0]}, chunks of 1000): {wagtail[1]:6.0f} items/s\n")
     print(f"{'class':<15}{'engine':<9}{'n':>5}{'t/o':>5}{'p50 ms':>10}{'p95 ms':>10}{'mean hits':>11}")

@@ -196,7 +196,7 @@ class Topic:
     stock: Stock
 
 
-def _topics(user, requirements):
+def topics_for(user, requirements):
     """{topic key: Topic} for the nodes and items these requirements name."""
     requirements = list(requirements)
     node_ids = {r.node_id for r in requirements if r.node_id}
@@ -228,7 +228,7 @@ def position_matrix(user):
 
     positions = list(Position.objects.prefetch_related("requirements"))
     requirements = [r for p in positions for r in p.requirements.all()]
-    topics = _topics(user, requirements)
+    topics = topics_for(user, requirements)
     ordered = sorted(topics.values(), key=lambda t: t.label)
     rows = []
     for position in positions:
@@ -282,7 +282,7 @@ def person_map(person):
     if position is None:
         return None, []
     requirements = list(position.requirements.select_related("node"))
-    topics = _topics(person, requirements)
+    topics = topics_for(person, requirements)
     seen = read_keys(person)
     result = []
     for requirement in requirements:

@@ -71,7 +71,7 @@ def position_edit(request, position_id):
         messages.success(request, _("The requirement has been added."))
         return redirect("maps:position_edit", position.pk)
     requirements = list(position.requirements.select_related("node"))
-    topics = services._topics(request.user, requirements)
+    topics = services.topics_for(request.user, requirements)
     return TemplateResponse(request, "maps/position_edit.html", {
         "position": position, "form": form,
         "requirements": [(r, topics[r.topic_key]) for r in requirements],

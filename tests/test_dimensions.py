@@ -116,11 +116,19 @@ def test_node_actions_report_problems_as_messages(portal, products, client_for):
     assert DimensionNode.objects.get(pk=chassis.pk).name == "底盘系统"
 
 
-def test_article_editor_shows_nodes_grouped_by_dimension(portal, products, client_for):
+def test_article_and_document_editors_offer_the_nodes(portal, products, client_for):
     article = add_article(portal.research, "柴油机标定", portal.users.editor)
-    response = client_for(portal.users.manager).get(reverse("wagtailadmin_pages:edit", args=[article.pk]))
-    html = response.content.decode()
+    client = client_for(portal.users.manager)
+    html = client.get(reverse("wagtailadmin_pages:edit", args=[article.pk])).content.decode()
     assert "<legend>产品线</legend>" in html and "发动机 / 柴油机" in html
+    document = add_document(portal.research, "台架照片", "a.txt", b"x")
+    html = client.get(reverse("wagtaildocs:edit", args=[document.pk])).content.decode()
+    assert "产品线 / 发动机 / 柴油机" in html
+    dimension, engine, diesel, chassis = products
+    response = client.post(reverse("wagtaildocs:edit", args=[document.pk]),
+                           {"title": "台架照片", "collection": document.collection_id, "nodes": [diesel.pk]})
+    assert response.status_code == 302
+    assert list(document.nodes.all()) == [diesel]
 
 
 @pytest.mark.django_db(transaction=True)

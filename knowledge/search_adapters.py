@@ -4,8 +4,7 @@ import hashlib
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import CollectionViewRestriction, PageViewRestriction
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.models import CollectionViewRestriction
 
 from search import registry
 from search.index import queue_key, queue_update
@@ -110,24 +109,6 @@ def queue_document_and_articles(document):
         queue_update(page)
 
 
-@receiver(page_published)
-@receiver(page_unpublished)
-def reindex_page(sender, instance, **kwargs):
-    if isinstance(instance, ArticlePage):
-        queue_update(instance)
-
-
-@receiver(post_page_move)
-def reindex_moved_subtree(sender, instance, **kwargs):
-    for page in ArticlePage.objects.descendant_of(instance, inclusive=True):
-        queue_update(page)
-
-
-@receiver(post_delete, sender=ArticlePage)
-def unindex_deleted_page(sender, instance, **kwargs):
-    queue_key(ArticleAdapter().key(instance))
-
-
 @receiver(post_save, sender=KnowledgeDocument)
 def reindex_document(sender, instance, raw=False, **kwargs):
     queue_document_and_articles(instance)
@@ -144,25 +125,20 @@ def unindex_deleted_document(sender, instance, **kwargs):
     queue_key(DocumentAdapter().key(instance))
 
 
-def _restriction_changed(restriction):
-    if isinstance(restriction, PageViewRestriction):
-        for page in ArticlePage.objects.descendant_of(restriction.page, inclusive=True):
-            queue_update(page)
-    else:
-        for document in KnowledgeDocument.objects.filter(collection__in=restriction.collection.get_descendants(inclusive=True)):
-            queue_update(document)
+# Pages are re-indexed by search.page_signals; documents follow their collection's restrictions.
+
+def _collection_restriction_changed(restriction):
+    for document in KnowledgeDocument.objects.filter(collection__in=restriction.collection.get_descendants(inclusive=True)):
+        queue_update(document)
 
 
-@receiver(post_save, sender=PageViewRestriction)
-@receiver(post_delete, sender=PageViewRestriction)
 @receiver(post_save, sender=CollectionViewRestriction)
 @receiver(post_delete, sender=CollectionViewRestriction)
 def reindex_after_restriction_change(sender, instance, **kwargs):
-    _restriction_changed(instance)
+    _collection_restriction_changed(instance)
 
 
-@receiver(m2m_changed, sender=PageViewRestriction.groups.through)
 @receiver(m2m_changed, sender=CollectionViewRestriction.groups.through)
 def reindex_after_restriction_groups_change(sender, instance, action, **kwargs):
     if action.startswith("post_"):
-        _restriction_changed(instance)
+        _collection_restriction_changed(instance)

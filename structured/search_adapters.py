@@ -2,16 +2,11 @@
 they are re-indexed."""
 import hashlib
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import PageViewRestriction
-from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from knowledge.models import KnowledgeSpacePage
 from knowledge.search_adapters import node_entries, node_stamp
 from search import registry
-from search.index import queue_key, queue_update
 
 from .models import StructuredItemPage
 from .services.items import display_rows
@@ -61,38 +56,3 @@ class StructuredItemAdapter(registry.SearchAdapter):
         return hashlib.sha1("|".join(str(p) for p in (
             page.live_revision_id, page.url_path, page.form.name, design, node_stamp(page),
         )).encode()).hexdigest()[:16]
-
-
-@receiver(page_published)
-@receiver(page_unpublished)
-def reindex_item(sender, instance, **kwargs):
-    if isinstance(instance, StructuredItemPage):
-        queue_update(instance)
-
-
-@receiver(post_page_move)
-def reindex_moved_items(sender, instance, **kwargs):
-    for page in StructuredItemPage.objects.descendant_of(instance, inclusive=True):
-        queue_update(page)
-
-
-@receiver(post_delete, sender=StructuredItemPage)
-def unindex_deleted_item(sender, instance, **kwargs):
-    queue_key(StructuredItemAdapter().key(instance))
-
-
-def _restriction_changed(restriction):
-    for page in StructuredItemPage.objects.descendant_of(restriction.page, inclusive=True):
-        queue_update(page)
-
-
-@receiver(post_save, sender=PageViewRestriction)
-@receiver(post_delete, sender=PageViewRestriction)
-def reindex_after_restriction_change(sender, instance, **kwargs):
-    _restriction_changed(instance)
-
-
-@receiver(m2m_changed, sender=PageViewRestriction.groups.through)
-def reindex_after_restriction_groups_change(sender, instance, action, **kwargs):
-    if action.startswith("post_") and isinstance(instance, PageViewRestriction):
-        _restriction_changed(instance)

@@ -143,6 +143,21 @@ class DimensionNode(MP_Node):
         return node
 
 
+class Audience(models.TextChoices):
+    """Who may read an item: staff only, or also customers on the public self-service site."""
+
+    INTERNAL = "internal", _("Internal only")
+    PUBLIC = "public", _("Public (self-service site)")
+
+
+def audience_field():
+    return models.CharField(
+        _("audience"), max_length=10, choices=Audience.choices, default=Audience.INTERNAL,
+        help_text=_("Public items also appear on the self-service site for customers, unless the space or "
+                    "page restricts who may read them."),
+    )
+
+
 class ExtractionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")
@@ -289,7 +304,7 @@ class KnowledgeSpacePage(Page):
     objects = ReadablePageManager()
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("department"), FieldPanel("collection")]
     parent_page_types = ["portal.HomePage"]
-    subpage_types = ["knowledge.ArticlePage", "structured.StructuredItemPage"]
+    subpage_types = ["knowledge.ArticlePage", "structured.StructuredItemPage", "faq.FAQEntryPage"]
     search_fields = Page.search_fields + [index.SearchField("intro")]
 
     class Meta:
@@ -353,6 +368,7 @@ class ArticlePage(VersionedPageMixin, Page):
                                    help_text=_("When the owner should check that the article is still right."))
     nodes = ParentalManyToManyField(DimensionNode, verbose_name=_("dimensions"), blank=True, related_name="articles",
                                     limit_choices_to={"merged_into__isnull": True})
+    audience = audience_field()
 
     objects = ReadablePageManager()
     content_panels = Page.content_panels + [
@@ -360,7 +376,7 @@ class ArticlePage(VersionedPageMixin, Page):
         FieldPanel("body"),
         MultiFieldPanel(
             [FieldPanel("keywords"), FieldPanel("nodes", widget=NodePicker), FieldPanel("content_owner"),
-             FieldPanel("department"), FieldPanel("next_review")],
+             FieldPanel("department"), FieldPanel("next_review"), FieldPanel("audience")],
             heading=_("Classification"),
         ),
         InlinePanel("attachments", label=_("Attachments")),

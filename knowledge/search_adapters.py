@@ -62,11 +62,12 @@ class ArticleAdapter(registry.SearchAdapter):
             "file_type": "",
             "date": page.last_published_at,
             "review_due": page.next_review,
-            "principals": registry.principals_for_restrictions(page.get_view_restrictions()),
+            "principals": registry.principals_for_audience(
+                registry.principals_for_restrictions(page.get_view_restrictions()), page.audience),
         }
 
     def stamp(self, page):
-        return _short_hash(page.live_revision_id, page.url_path, node_stamp(page), page.next_review,
+        return _short_hash(page.live_revision_id, page.url_path, node_stamp(page), page.next_review, page.audience,
                            *[(d.pk, d.extracted_at) for d in self._documents(page)])
 
 

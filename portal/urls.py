@@ -20,6 +20,10 @@ urlpatterns = [
     path("me/", include("personal.urls")),
     path("maps/", include("maps.urls")),
     path("forms/", include("structured.urls")),
+    path("faq/", include("faq.urls")),
+    path("qa/", include("qa.urls")),
+    # The public self-service site: anonymous customers, public items only.
+    path("help/", include("selfservice.urls")),
     path("api/", api_urls()),
     # Images only: document files go through the permission-checking views above.
     re_path(r"^media/(?P<path>(?:images|original_images)/.+)$", views.serve_image_media),

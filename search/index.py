@@ -5,7 +5,7 @@ import multiprocessing
 
 from django.db import connection, transaction
 
-from . import registry
+from . import matching, registry
 from .engines import get_engine
 from .models import SearchEntry
 from .signals import entry_changed
@@ -45,6 +45,9 @@ def _save_entry(adapter, obj, data, notify=True):
         key=key, defaults={**data, "kind": adapter.kind, "object_id": str(obj.pk), "stamp": stamp},
     )
     entry.set_nodes(nodes)
+    phrases = adapter.match_phrases(obj)
+    if phrases is not None:
+        matching.store(entry, phrases)
     if notify and previous != stamp:
         transaction.on_commit(lambda: entry_changed.send(sender=SearchEntry, entry=entry, created=created))
     return entry

@@ -142,3 +142,31 @@ class QueryLog(models.Model):
 
     def __str__(self):
         return self.query
+
+
+class MatchPhrase(models.Model):
+    """One way an item states a question (its title, an alternative phrasing) or its answer,
+    as question matching compares them with a question in someone's own words. Derived from
+    the item's adapter with its SearchEntry, whose readers it shares."""
+
+    class Role(models.TextChoices):
+        QUESTION = "question", _("Question")
+        PHRASING = "phrasing", _("Alternative phrasing")
+        ANSWER = "answer", _("Answer")
+
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="match_phrases")
+    kind = models.CharField(max_length=40, db_index=True)  # the entry's
+    role = models.CharField(max_length=10, choices=Role.choices)
+    text = models.TextField()
+    terms = models.TextField(help_text="space-separated match terms (normalised, segmented, synonyms folded)")
+
+
+class MatchTerm(models.Model):
+    """The inverted index of match phrases: a row per distinct term of a phrase."""
+
+    phrase = models.ForeignKey(MatchPhrase, on_delete=models.CASCADE, related_name="term_rows")
+    term = models.CharField(max_length=64)
+    kind = models.CharField(max_length=40)  # the entry's, so a match can keep to some kinds in the index
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "kind", "phrase"], name="zhiku_match_term")]

@@ -26,6 +26,11 @@ class SearchAdapter:
         """A value that changes whenever the indexed content does (for search_check)."""
         raise NotImplementedError
 
+    def match_phrases(self, obj):
+        """[(MatchPhrase.Role, text)]: how the item states its question and answer, for
+        question matching (search.matching); None for kinds that are not questions."""
+        return None
+
 
 def register(adapter_class):
     adapter = adapter_class()
@@ -65,8 +70,20 @@ def principals_for_restrictions(restrictions):
     return " ".join(f"g{i}" for i in sorted(groups)) or "none"
 
 
+PUBLIC = "public"  # the token of items anonymous customers may read on the self-service site
+
+
+def principals_for_audience(principals, audience):
+    """Restriction tokens plus 'public' for a public item that any logged-in user may read:
+    a restriction always wins over the audience, so nothing internal can leak."""
+    return f"{principals} {PUBLIC}" if principals == "all" and audience == "public" else principals
+
+
 def principals_for_user(user):
-    """Tokens a user's search may match, or None for a superuser (reads everything)."""
+    """Tokens a user's search may match, or None for a superuser (reads everything); an
+    anonymous visitor (the public site) reads public items only."""
+    if not user.is_authenticated:
+        return [PUBLIC]
     if user.is_superuser:
         return None
     return ["all", f"u{user.pk}"] + [f"g{pk}" for pk in user.groups.values_list("pk", flat=True)]

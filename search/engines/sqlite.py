@@ -13,6 +13,7 @@ keywords or summary ranked before the rest.
 from django.conf import settings
 from django.db import connection
 
+from ..registry import PUBLIC
 from ..text import CJK_RUN, RUN_SEPARATOR, index_terms, needs_characters, normalise, query_words, word_list
 from .base import (
     BOOSTS, FACETS, GROUPED_FACETS, Engine, EngineResult, RawHit, disjunctive_facets, selected_facets, sql_date_conditions,
@@ -124,7 +125,9 @@ def principal_tokens(principals):
     requiring 'all' or a group: bm25 then counts the short list of restricted items, not the
     long one of everything, for each query (a fifth of a common word's query time)."""
     tokens = principals.split()
-    return "all" if "all" in tokens else " ".join([RESTRICTED, *tokens])
+    if "all" in tokens:  # and 'public' too, for the self-service site's anonymous readers
+        return " ".join(t for t in tokens if t in {"all", PUBLIC})
+    return " ".join([RESTRICTED, *tokens])
 
 
 def readable(expression, principals):

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.utils.text import slugify
 
 from knowledge.models import KnowledgeSpacePage
 from knowledge.query import user_can_read_page
+from knowledge.services.pages import unique_child_slug
 
 from ..models import FieldType, StructuredForm, StructuredItemPage
 from .values import Resolver, show, to_storage
@@ -59,19 +59,6 @@ def items_of(form, user):
 
 # Saving ---------------------------------------------------------------------------------------
 
-def _unique_slug(space, title, exclude=None):
-    base = slugify(title, allow_unicode=True)[:60] or "item"
-    siblings = space.get_children()
-    if exclude is not None:
-        siblings = siblings.exclude(pk=exclude.pk)
-    taken = set(siblings.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, n = base, 1
-    while slug in taken:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 def data_from(form, cleaned, previous=None):
     """Item data from a cleaned item form: active fields from the form, everything else (the
     values of retired fields, keys no field knows) kept as it was."""
@@ -89,7 +76,7 @@ def data_from(form, cleaned, previous=None):
 def create_item(form, user, title, cleaned, nodes=()):
     space = KnowledgeSpacePage.objects.get(pk=form.space_id)
     page = StructuredItemPage(
-        title=title, slug=_unique_slug(space, title), form=form, data=data_from(form, cleaned),
+        title=title, slug=unique_child_slug(space, title), form=form, data=data_from(form, cleaned),
         owner=user, content_owner=user,
     )
     space.add_child(instance=page)

@@ -1,0 +1,182 @@
+"""FAQ entries for service agents and customers (KB-13), and what agents and customers tell
+the knowledge team about them: votes, outdated flags and questions nobody could answer."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from knowledge.models import Audience, ReadablePageManager, VersionedPageMixin, audience_field
+from knowledge.widgets import NodePicker
+
+ANSWER_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link", "h3", "h4"]
+
+
+class FAQEntryPage(VersionedPageMixin, Page):
+    """One question (the title), the other ways people ask it, and the answer. A page of its
+    knowledge space, so revisions, view restrictions, the trash and search come with it."""
+
+    phrasings = models.TextField(
+        _("alternative phrasings"), blank=True,
+        help_text=_("Other ways customers and colleagues ask this question, one per line."),
+    )
+    answer = RichTextField(_("answer"), features=ANSWER_FEATURES)
+    audience = audience_field()
+    content_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="owned_faq_entries",
+    )
+    next_review = models.DateField(_("review by"), null=True, blank=True,
+                                   help_text=_("When the owner should check that the answer is still right."))
+    nodes = ParentalManyToManyField(
+        "knowledge.DimensionNode", verbose_name=_("product and category"), blank=True, related_name="faq_entries",
+        limit_choices_to={"merged_into__isnull": True},
+    )
+    source_key = models.CharField(
+        _("promoted from"), max_length=100, blank=True, editable=False,
+        help_text=_("The Q&A thread this entry was made from."),
+    )
+
+    objects = ReadablePageManager()
+    content_panels = [
+        FieldPanel("title", heading=_("Question")),
+        FieldPanel("phrasings"),
+        FieldPanel("answer"),
+        MultiFieldPanel(
+            [FieldPanel("nodes", widget=NodePicker), FieldPanel("audience"), FieldPanel("content_owner"),
+             FieldPanel("next_review")],
+            heading=_("Classification"),
+        ),
+    ]
+    parent_page_types = ["knowledge.KnowledgeSpacePage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("FAQ entry")
+        verbose_name_plural = _("FAQ entries")
+
+    @property
+    def space(self):
+        from knowledge.models import KnowledgeSpacePage
+
+        return KnowledgeSpacePage.objects.ancestor_of(self).first()
+
+    @property
+    def is_public(self):
+        return self.audience == Audience.PUBLIC
+
+    def phrasing_list(self):
+        """The alternative phrasings, each once, without blank lines or the question itself."""
+        seen = {self.title.strip()}
+        out = []
+        for line in self.phrasings.splitlines():
+            line = line.strip()
+            if line and line not in seen:
+                seen.add(line)
+                out.append(line)
+        return out
+
+    @property
+    def answer_text(self):
+        """The answer as plain text, as an agent pastes it into a chat or an email."""
+        from faq.services.entries import rich_text_as_plain
+
+        return rich_text_as_plain(self.answer)
+
+    def get_context(self, request, *args, **kwargs):
+        from knowledge.services.dimensions import labels
+
+        from .services.feedback import vote_summary
+
+        context = super().get_context(request, *args, **kwargs)
+        context["node_labels"] = sorted(labels(self.nodes.all()).items(), key=lambda item: item[1])
+        context["votes"] = vote_summary(self)
+        return context
+
+    def version_lines(self, user):
+        lines = [f"# {self.title}", ""]
+        lines += [f"- {p}" for p in self.phrasing_list()]
+        return lines + ["", *self.answer_text.splitlines()]
+
+
+class Channel(models.TextChoices):
+    PORTAL = "portal", _("Portal")
+    PUBLIC = "public", _("Self-service site")
+    API = "api", _("API")
+
+
+class AnswerVote(models.Model):
+    """Whether an answer helped: one vote per person (or, on the public site, per browser
+    session) and entry; voting again changes the vote."""
+
+    entry = models.ForeignKey(FAQEntryPage, on_delete=models.CASCADE, related_name="votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    session_key = models.CharField(max_length=64, blank=True)
+    helpful = models.BooleanField(_("helpful"))
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer vote")
+        verbose_name_plural = _("answer votes")
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "user"], condition=models.Q(user__isnull=False),
+                                    name="faq_vote_once_per_user"),
+            models.UniqueConstraint(fields=["entry", "session_key"], condition=models.Q(user__isnull=True),
+                                    name="faq_vote_once_per_session"),
+        ]
+
+
+class OutdatedFlag(models.Model):
+    """An agent's report that an answer is no longer right; open until its owner deals with it."""
+
+    entry = models.ForeignKey(FAQEntryPage, on_delete=models.CASCADE, related_name="outdated_flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    comment = models.TextField(_("what is wrong"), blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("outdated flag")
+        verbose_name_plural = _("outdated flags")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["entry", "user"], condition=models.Q(resolved_at__isnull=True),
+                                               name="faq_one_open_flag_per_user")]
+
+
+class UnansweredQuestion(models.Model):
+    """A question the answer finder (or the public site) had no answer for, once per wording:
+    asking it again counts, so the knowledge team sees what is asked most."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    text = models.CharField(_("question"), max_length=500)
+    normalised = models.CharField(max_length=500, unique=True)
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("first asked by"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.PORTAL)
+    ask_count = models.PositiveIntegerField(_("times asked"), default=1)
+    first_asked_at = models.DateTimeField(_("first asked"), auto_now_add=True)
+    last_asked_at = models.DateTimeField(_("last asked"), auto_now=True, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    answer_key = models.CharField(_("answered by"), max_length=100, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = _("unanswered question")
+        verbose_name_plural = _("unanswered questions")
+        ordering = ["-ask_count", "-last_asked_at"]
+        permissions = [("manage_faq", _("Can manage FAQ feedback and unanswered questions"))]
+
+    def __str__(self):
+        return self.text

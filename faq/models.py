@@ -108,10 +108,10 @@ class Channel(models.TextChoices):
 
 
 class AnswerVote(models.Model):
-    """Whether an answer helped: one vote per person (or, on the public site, per browser
-    session) and entry; voting again changes the vote."""
+    """Whether an FAQ entry or an article helped: one vote per person (or, on the public site,
+    per browser session) and page; voting again changes the vote."""
 
-    entry = models.ForeignKey(FAQEntryPage, on_delete=models.CASCADE, related_name="votes")
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="answer_votes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
                              related_name="+")
     session_key = models.CharField(max_length=64, blank=True)
@@ -124,9 +124,9 @@ class AnswerVote(models.Model):
         verbose_name = _("answer vote")
         verbose_name_plural = _("answer votes")
         constraints = [
-            models.UniqueConstraint(fields=["entry", "user"], condition=models.Q(user__isnull=False),
+            models.UniqueConstraint(fields=["page", "user"], condition=models.Q(user__isnull=False),
                                     name="faq_vote_once_per_user"),
-            models.UniqueConstraint(fields=["entry", "session_key"], condition=models.Q(user__isnull=True),
+            models.UniqueConstraint(fields=["page", "session_key"], condition=models.Q(user__isnull=True),
                                     name="faq_vote_once_per_session"),
         ]
 

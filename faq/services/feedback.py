@@ -10,21 +10,22 @@ from search.text import clean_query, normalise
 from ..models import AnswerVote, Channel, OutdatedFlag, UnansweredQuestion
 
 
-def vote(entry, helpful, user=None, session_key="", channel=Channel.PORTAL):
-    """Record a vote; a person (or an anonymous session) has one vote per entry, and voting
-    again replaces it, so a double click or a re-sent form counts once."""
+def vote(page, helpful, user=None, session_key="", channel=Channel.PORTAL):
+    """Record whether an FAQ entry or article helped; a person (or an anonymous session) has
+    one vote per page, and voting again replaces it, so a double click or a re-sent form
+    counts once."""
     who = {"user": user} if user is not None and user.is_authenticated else {"user": None, "session_key": session_key}
     if who["user"] is None and not session_key:
         raise ValueError("an anonymous vote needs a session")
     try:
         with transaction.atomic():
-            AnswerVote.objects.update_or_create(entry=entry, **who, defaults={"helpful": helpful, "channel": channel})
+            AnswerVote.objects.update_or_create(page=page, **who, defaults={"helpful": helpful, "channel": channel})
     except IntegrityError:  # the same vote arrived twice at once: the other one counted
-        AnswerVote.objects.filter(entry=entry, **who).update(helpful=helpful)
+        AnswerVote.objects.filter(page=page, **who).update(helpful=helpful)
 
 
-def vote_summary(entry):
-    counts = AnswerVote.objects.filter(entry=entry).aggregate(
+def vote_summary(page):
+    counts = AnswerVote.objects.filter(page=page).aggregate(
         helpful=Count("pk", filter=Q(helpful=True)), not_helpful=Count("pk", filter=Q(helpful=False)))
     return counts
 

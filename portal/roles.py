@@ -33,6 +33,7 @@ ROLE_PERMISSIONS = {
         ("personal", "view_handover"),
         ("structured", "add_structuredform"),
         ("structured", "change_structuredform"),
+        ("faq", "manage_faq"),
     ],
     ADMINISTRATOR: ADMIN_ACCESS + [
         (app, f"{action}_{model}")

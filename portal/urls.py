@@ -7,7 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal import views
-from search.api import api_urls
+from portal.api import api_urls
 
 urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

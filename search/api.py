@@ -1,11 +1,7 @@
-"""JSON search API for logged-in users (session cookie or a Wagtail API token), with an
-OpenAPI schema at /api/openapi.json."""
+"""The search endpoints of the JSON API (portal/api.py)."""
 from datetime import datetime
 
-from django.utils.translation import gettext_lazy as _
-from ninja import Field, NinjaAPI, Query, Schema
-from ninja.security import django_auth
-from wagtail.api.v3.auth import BearerTokenAuth
+from ninja import Field, Query, Router, Schema
 
 from . import service
 
@@ -65,12 +61,7 @@ def hit_as_dict(hit):
     }
 
 
-api = NinjaAPI(
-    title="Zhiku API", version="1", urls_namespace="api",
-    auth=[BearerTokenAuth(), django_auth],
-    docs_url=None,  # the interactive docs load assets from a CDN; the intranet has no internet
-    description=str(_("Search the knowledge base as the authenticated user.")),
-)
+router = Router(tags=["search"])
 
 
 def _filters(params):
@@ -78,7 +69,7 @@ def _filters(params):
             "file_type": params.file_type, "date_from": params.date_from, "date_to": params.date_to}
 
 
-@api.get("/search/", response=SearchOut, summary="Search", tags=["search"])
+@router.get("/", response=SearchOut, summary="Search")
 def search_endpoint(request, params: Query[SearchParams]):
     """Ranked hits the user may read, with the total and facet counts (exact unless `total_exact` is false)."""
     per_page = int(params.per_page) if params.per_page.isdigit() else 20
@@ -99,30 +90,14 @@ class CountOut(Schema):
     total: int
 
 
-@api.get("/search/count/", response=CountOut, summary="Exact count", tags=["search"])
+@router.get("/count/", response=CountOut, summary="Exact count")
 def count_endpoint(request, params: Query[SearchParams]):
     """The exact number of matches the user may read, for queries where `/search/` answers
     `total_exact: false` (more matches than its counting window)."""
     return {"total": service.count(request.user, params.q, _filters(params))}
 
 
-@api.get("/search/suggest/", response=list[str], summary="Suggestions", tags=["search"])
+@router.get("/suggest/", response=list[str], summary="Suggestions")
 def suggest_endpoint(request, q: str = ""):
     """Titles and keywords matching what the user has typed so far."""
     return service.suggest(request.user, q)
-
-
-def _open_to_api_auth(patterns):
-    for pattern in patterns:
-        if hasattr(pattern, "url_patterns"):
-            _open_to_api_auth(pattern.url_patterns)
-        elif getattr(pattern, "callback", None) is not None:
-            pattern.callback.login_required = False
-
-
-def api_urls():
-    """The API's URLs for ``path()``. They answer 401 themselves: the site-wide redirect to the
-    login page would hide that from API clients."""
-    patterns, app_name, namespace = api.urls
-    _open_to_api_auth(patterns)
-    return patterns, app_name, namespace

@@ -5,7 +5,8 @@ Full-text search answers "which items contain these words"; matching asks "which
 says the same thing". Each phrasing is a row of its own, with the words that carry its
 meaning: text normalised (full/half width, case, traditional -> simplified), segmented with
 rjieba's search mode (so 信用卡 also gives 信用), question words and particles dropped, and
-customers' synonyms folded (``data/question_synonyms.txt``). Candidates come from an
+customers' synonyms folded (``data/question_synonyms.txt``), each Chinese word's characters
+added. Candidates come from an
 inverted index in the database, weighted by inverse document frequency; the best are
 re-scored by how much of the question a phrasing covers and how much of the phrasing the
 question covers, and by character similarity (rapidfuzz), which catches what segmentation
@@ -38,7 +39,7 @@ STOP_WORDS = set(
 MAX_TERMS = 32  # of a question; more says nothing new and costs
 CANDIDATES = 300  # phrasings taken from the index before re-scoring
 RESCORED = 80
-MIN_SCORE = 0.2
+MIN_SCORE = 0.15  # below: a shared word or two by chance (off-topic questions score under 0.1)
 
 
 @functools.cache
@@ -81,10 +82,17 @@ def _words(normal):
 
 
 def _terms_of_word(word):
-    """A word's terms: itself, folded, and for Chinese the shorter words search mode finds in it."""
+    """A word's terms: itself, folded, and for Chinese the shorter words search mode finds in
+    it and its characters. Colloquial questions are segmented unlike the written ones (修车
+    against 维修, 内网 against 网络): the characters still meet, and weigh less, being common."""
     import rjieba
 
-    pieces = rjieba.cut_for_search(word) if CJK_RUN.fullmatch(word) and len(word) > 2 else [word]
+    if _fold(word) is None:
+        return set()
+    if not CJK_RUN.fullmatch(word) or len(word) == 1:
+        pieces = []
+    else:
+        pieces = [*(rjieba.cut_for_search(word) if len(word) > 2 else []), *word]
     return {t for t in (_fold(p) for p in [word, *pieces]) if t}
 
 
@@ -171,6 +179,9 @@ def match(text, principals, kinds=("faq",), limit=5, nodes=(), min_score=MIN_SCO
     idf = {t: _idf(n, total) for t, n in df.items()}
     if not idf:
         return []
+    # Words of the question that no phrasing has are part of what it asks: they weigh as
+    # the rarest words do, so a question about something unknown matches nothing well.
+    query_weight = sum(idf.values()) + (len(query_terms) - len(idf)) * _idf(0, total)
     weight = Case(*[When(term=t, then=Value(w)) for t, w in idf.items()], output_field=FloatField())
     candidate_ids = list(
         MatchTerm.objects.filter(term__in=list(idf), kind__in=kinds).values("phrase_id")
@@ -180,7 +191,6 @@ def match(text, principals, kinds=("faq",), limit=5, nodes=(), min_score=MIN_SCO
     wanted_nodes = {str(n) for n in nodes}
     readable = [p for p in phrases if may_read(p.entry.principals, principals)
                 and (not wanted_nodes or wanted_nodes & set(p.entry.nodes.split()))]
-    query_weight = sum(idf.values())
     first = sorted(readable, key=lambda p: -sum(idf.get(t, 0) for t in set(p.terms.split())))[:RESCORED]
     phrase_idf = {t: _idf(n, total) for t, n in _document_frequencies(
         {t for p in first for t in p.terms.split()}, kinds).items()}

@@ -25,9 +25,10 @@ def vote(page, helpful, user=None, session_key="", channel=Channel.PORTAL):
 
 
 def vote_summary(page):
+    """{"helpful": n, "not_helpful": n} (an aggregate may not share a field's name)."""
     counts = AnswerVote.objects.filter(page=page).aggregate(
-        helpful=Count("pk", filter=Q(helpful=True)), not_helpful=Count("pk", filter=Q(helpful=False)))
-    return counts
+        yes=Count("pk", filter=Q(helpful=True)), no=Count("pk", filter=Q(helpful=False)))
+    return {"helpful": counts["yes"], "not_helpful": counts["no"]}
 
 
 def flag_outdated(entry, user, comment=""):

@@ -90,3 +90,33 @@ def test_walk_the_knowledge_map_to_an_item_and_add_it_to_an_anthology(live_serve
     anthology = Anthology.objects.get(owner=portal.users.reader)
     assert anthology.title == "我的柴油机资料"
     assert [item.key for item in anthology.items.all()] == [f"knowledge.articlepage:{article.pk}"]
+
+
+def test_an_agent_finds_an_answer_while_typing_and_copies_it(live_server, portal, browser_page):
+    from faq.models import AnswerVote
+    from faq.services.entries import create_entry
+    from search import index
+
+    for question, phrasings, answer in [
+        ("维修网点在哪里？", ["附近有没有服务站", "去哪里修车"], "<p>拨打服务热线 400-800-1234，或在官网查询最近的服务站。</p>"),
+        ("发票多久能开出来？", ["什么时候能拿到发票"], "<p>付款后三个工作日内开具电子发票。</p>"),
+    ]:
+        index.update_object(create_entry(portal.research, portal.users.editor, question, answer, phrasings=phrasings))
+    page = browser_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)
+    log_in(page, live_server, "/faq/")
+
+    # The customer's words, in traditional Chinese: the answers appear while typing.
+    page.fill("#faq-question", "車子壞了去哪裡修")
+    first = page.locator(".faq-answer").first
+    first.wait_for()
+    assert first.locator(".faq-question").inner_text() == "维修网点在哪里？"
+    assert "修车" in first.locator(".faq-matched").inner_text()
+    first.locator(".faq-copy").click()
+    page.wait_for_function("document.querySelector('.faq-copy').classList.contains('copied')")
+    assert page.evaluate("navigator.clipboard.readText()") == "拨打服务热线 400-800-1234，或在官网查询最近的服务站。"
+
+    first.locator(".faq-vote button[value='1']").click()
+    first.locator(".faq-vote .faq-feedback-done").wait_for()
+    vote = AnswerVote.objects.get()
+    assert vote.user == portal.users.reader and vote.helpful

@@ -237,3 +237,9 @@ def test_the_entry_page_shows_phrasings_answer_and_versions(portal, faq, client_
     assert "<b>申请退货</b>" in html
     assert "versions/" in html
     assert client_for(portal.users.reader).get(faq["secret"].url).status_code in (302, 403, 404)
+
+
+def test_the_space_lists_its_faq_entries_for_those_who_may_read_them(portal, faq, client_for):
+    html = client_for(portal.users.reader).get(portal.research.url).content.decode()
+    assert "忘记登录密码怎么办？" in html and "FAQ" in html
+    assert "差旅报销标准是多少？" not in html

@@ -1,7 +1,12 @@
 from django.core.paginator import Paginator
 
+from wagtail.models import Page
+
 from ..models import ArticlePage, DimensionNode
+from ..query import ReadablePageQuerySet
 from . import dimensions
+
+OTHER_ITEMS = 50
 
 
 def space_article_listing(space, request):
@@ -17,8 +22,12 @@ def space_article_listing(space, request):
     used = DimensionNode.objects.filter(articles__in=in_space).distinct()
     node_labels = dimensions.labels(dimensions.with_ancestors(used))
     page = Paginator(articles, 20).get_page(request.GET.get("page"))
+    # FAQ entries, structured items...: the kinds other apps publish in a space.
+    others = (ReadablePageQuerySet(Page).child_of(space).live().not_type(ArticlePage).readable_by(request.user)
+              .order_by("-last_published_at").specific()[:OTHER_ITEMS])
     return {
         "articles": page,
+        "other_items": others,
         "nodes": sorted(node_labels.items(), key=lambda item: item[1]),
         "current_node": node,
         "node_labels": node_labels,

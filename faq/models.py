@@ -87,12 +87,14 @@ class FAQEntryPage(VersionedPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from knowledge.services.dimensions import labels
+        from qa.services.threads import thread_for_key
 
         from .services.feedback import vote_summary
 
         context = super().get_context(request, *args, **kwargs)
         context["node_labels"] = sorted(labels(self.nodes.all()).items(), key=lambda item: item[1])
         context["votes"] = vote_summary(self)
+        context["thread"] = thread_for_key(self.source_key) if self.source_key else None
         return context
 
     def version_lines(self, user):
@@ -180,3 +182,45 @@ class UnansweredQuestion(models.Model):
 
     def __str__(self):
         return self.text
+
+
+def _import_file_name(instance, filename):
+    """Uploaded FAQ files keep their extension under a random name (the original name is in
+    the record): nothing guessable in MEDIA, and any file name of the user's is fine."""
+    import os
+    import uuid
+
+    extension = os.path.splitext(filename)[1][:10].lower()
+    return f"faq-imports/{uuid.uuid4().hex}{extension}"
+
+
+class FAQImport(models.Model):
+    """An FAQ file uploaded in the admin (KB-13), between its preview and its import: the file
+    stays on the server, so what is imported is exactly what was previewed, and only once."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        IMPORTED = "imported", _("Imported")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    space = models.ForeignKey("knowledge.KnowledgeSpacePage", verbose_name=_("space"), on_delete=models.CASCADE,
+                              related_name="+")
+    file = models.FileField(_("file"), upload_to=_import_file_name, max_length=255)
+    original_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(max_length=64, editable=False)
+    audience = models.CharField(_("default audience"), max_length=10, choices=Audience.choices,
+                                default=Audience.INTERNAL)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    result = models.JSONField(_("result"), null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("FAQ import")
+        verbose_name_plural = _("FAQ imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.original_name

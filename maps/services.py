@@ -133,7 +133,9 @@ def node_entries(user, node):
 # the node's entries to {user id: count}; later features append their own.
 
 def _authored(entries):
-    return dict(entries.order_by().exclude(owner_id=None).values_list("owner_id").annotate(n=Count("pk")))
+    # Asking a question is not writing knowledge: Q&A counts answers in sources of its own.
+    return dict(entries.order_by().exclude(owner_id=None).exclude(kind="question")
+                .values_list("owner_id").annotate(n=Count("pk")))
 
 
 def _revised(entries):

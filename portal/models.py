@@ -137,7 +137,11 @@ class NotificationQuerySet(models.QuerySet):
 class Notification(models.Model):
     """A notice for one user (a subscribed item changed, ...); the message centre builds on it."""
 
-    VERBS = {"created": _("New"), "changed": _("Updated")}
+    VERBS = {
+        "created": _("New"), "changed": _("Updated"),
+        "qa_question": _("Question for you"), "qa_answer": _("New answer"), "qa_comment": _("New comment"),
+        "qa_accepted": _("Answer accepted"), "qa_escalated": _("Unanswered question"),
+    }
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
                              related_name="notifications")

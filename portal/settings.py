@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "knowledge.tasks.requeue_stalled_extractions",
         "schedule": 300.0,
     },
+    # Questions nobody answered within ZHIKU_QA_ESCALATE_HOURS go to knowledge managers and experts.
+    "qa-escalate-unanswered": {
+        "task": "qa.tasks.escalate_unanswered",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Text extraction --------------------------------------------------------------------------
@@ -210,6 +215,8 @@ ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
 ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "zhiku-search")
 # The SQLite engine counts, ranks and facets exactly up to this many matches (search/engines/sqlite.py).
 ZHIKU_SEARCH_WINDOW = int(os.environ.get("ZHIKU_SEARCH_WINDOW", "3000"))
+# Q&A: a question without an answer after this many hours is escalated (0 turns it off).
+ZHIKU_QA_ESCALATE_HOURS = float(os.environ.get("ZHIKU_QA_ESCALATE_HOURS", "48"))
 
 LOGGING = {
     "version": 1,

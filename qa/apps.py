@@ -6,3 +6,9 @@ class QaConfig(AppConfig):
     name = "qa"
     verbose_name = _("Knowledge Q&A")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import search_adapters  # noqa: F401
+        from .services.experts import register_expert_sources
+
+        register_expert_sources()

@@ -200,7 +200,9 @@ class FAQImport(models.Model):
 
     class Status(models.TextChoices):
         PREVIEWED = "previewed", _("Previewed")
+        IMPORTING = "importing", _("Importing")
         IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True,
                              on_delete=models.SET_NULL, related_name="+")
@@ -214,6 +216,7 @@ class FAQImport(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PREVIEWED)
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     result = models.JSONField(_("result"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
 

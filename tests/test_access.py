@@ -70,6 +70,7 @@ def test_rich_text_is_sanitised_on_the_way_in_and_out(portal, client_for):
         "summary": "",
         "body": streamfield([("paragraph", rich_text('<p>安全<script>alert(1)</script><a href="javascript:alert(2)" onclick="x()">链接</a></p>'))]),
         "keywords": "",
+        "audience": "internal",
         "attachments": inline_formset([]),
         "related_links": inline_formset([]),
         "action-publish": "publish",

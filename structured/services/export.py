@@ -18,7 +18,7 @@ def _cell_value(value):
     return value
 
 
-def _write(sheet, row, column, value, hyperlink=""):
+def write_cell(sheet, row, column, value, hyperlink=""):
     cell = sheet.cell(row=row, column=column, value=_cell_value(value))
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"  # text typed by users is never a formula
@@ -39,19 +39,19 @@ def workbook(structured_form, fields, items, user, absolute_url):
         str.maketrans("", "", "[]:*?/\\")) or "items")[:31]
     headers = [_("Title")] + [f.label for f in fields] + [_("Owner"), _("Updated")]
     for column, header in enumerate(headers, start=1):
-        _write(sheet, 1, column, header).font = Font(bold=True)
+        write_cell(sheet, 1, column, header).font = Font(bold=True)
     resolver = Resolver(viewer=user)
     items = list(items)
     resolver.prefetch(fields, [item.data for item in items])
     for row, item in enumerate(items, start=2):
-        _write(sheet, row, 1, item.title, hyperlink=absolute_url(item.url) if item.url else "")
+        write_cell(sheet, row, 1, item.title, hyperlink=absolute_url(item.url) if item.url else "")
         data = item.data if isinstance(item.data, dict) else {}
         for column, field in enumerate(fields, start=2):
-            _write(sheet, row, column, excel_value(field, data.get(field.key), resolver))
+            write_cell(sheet, row, column, excel_value(field, data.get(field.key), resolver))
         owner = item.content_owner
-        _write(sheet, row, len(fields) + 2, (owner.get_full_name() or owner.get_username()) if owner else "")
+        write_cell(sheet, row, len(fields) + 2, (owner.get_full_name() or owner.get_username()) if owner else "")
         published = item.last_published_at
-        _write(sheet, row, len(fields) + 3, timezone.localtime(published).replace(tzinfo=None) if published else "")
+        write_cell(sheet, row, len(fields) + 3, timezone.localtime(published).replace(tzinfo=None) if published else "")
     for column in range(1, len(headers) + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 20
     sheet.freeze_panes = "A2"

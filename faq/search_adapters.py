@@ -39,8 +39,7 @@ class FAQEntryAdapter(registry.SearchAdapter):
             "file_type": "",
             "date": entry.last_published_at,
             "review_due": entry.next_review,
-            "principals": registry.principals_for_audience(
-                registry.principals_for_restrictions(entry.get_view_restrictions()), entry.audience),
+            "principals": registry.principals_for_page(entry, entry.audience),
         }
 
     def stamp(self, entry):

@@ -62,8 +62,7 @@ class ArticleAdapter(registry.SearchAdapter):
             "file_type": "",
             "date": page.last_published_at,
             "review_due": page.next_review,
-            "principals": registry.principals_for_audience(
-                registry.principals_for_restrictions(page.get_view_restrictions()), page.audience),
+            "principals": registry.principals_for_page(page, page.audience),
         }
 
     def stamp(self, page):

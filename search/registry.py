@@ -73,10 +73,12 @@ def principals_for_restrictions(restrictions):
 PUBLIC = "public"  # the token of items anonymous customers may read on the self-service site
 
 
-def principals_for_audience(principals, audience):
-    """Restriction tokens plus 'public' for a public item that any logged-in user may read:
-    a restriction always wins over the audience, so nothing internal can leak."""
-    return f"{principals} {PUBLIC}" if principals == "all" and audience == "public" else principals
+def principals_for_page(page, audience="internal"):
+    """The tokens of a page: its view restrictions', plus 'public' for a public page that no
+    restriction covers at all (not even "logged in"), so nothing internal can leak."""
+    restrictions = page.get_view_restrictions()
+    principals = principals_for_restrictions(restrictions)
+    return f"{principals} {PUBLIC}" if audience == "public" and not restrictions else principals
 
 
 def principals_for_user(user):

@@ -184,11 +184,17 @@ def search(user, q, filters=None, page=1, per_page=20, sort="relevance", source=
         total_exact=result.total_exact if result else True, facets_exact=result.facets_exact if result else True,
     )
     if log and not parsed.is_empty and user.is_authenticated:
-        QueryLog.objects.create(
-            user=user, query=clean_query(q), result_count=response.total, source=source,
-            filters={k: v for k, v in filters.items() if v},
-        )
+        log_query(user, q, response.total, source, filters)
     return response
+
+
+def log_query(user, q, result_count, source, filters=None):
+    """Keep a search for the statistics (zero results show knowledge gaps); ``user`` is None
+    for the public self-service site's anonymous visitors."""
+    QueryLog.objects.create(
+        user=user if user is not None and user.is_authenticated else None, query=clean_query(q),
+        result_count=result_count, source=source, filters={k: v for k, v in (filters or {}).items() if v},
+    )
 
 
 def count(user, q, filters=None):

@@ -48,7 +48,7 @@ class StructuredItemAdapter(registry.SearchAdapter):
             "owner_name": user_name(page.content_owner),
             "file_type": "",
             "date": page.last_published_at,
-            "principals": registry.principals_for_restrictions(page.get_view_restrictions()),
+            "principals": registry.principals_for_page(page),
         }
 
     def stamp(self, page):

@@ -88,6 +88,7 @@ class FAQEntryPage(VersionedPageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         from knowledge.services.dimensions import labels
         from qa.services.threads import thread_for_key
+        from selfservice.services import is_public, public_url
 
         from .services.feedback import vote_summary
 
@@ -95,6 +96,7 @@ class FAQEntryPage(VersionedPageMixin, Page):
         context["node_labels"] = sorted(labels(self.nodes.all()).items(), key=lambda item: item[1])
         context["votes"] = vote_summary(self)
         context["thread"] = thread_for_key(self.source_key) if self.source_key else None
+        context["public_url"] = public_url(self) if is_public(self) else ""
         return context
 
     def version_lines(self, user):

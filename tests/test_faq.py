@@ -236,6 +236,8 @@ def test_the_entry_page_shows_phrasings_answer_and_versions(portal, faq, client_
     assert "东西不想要了怎么退" in html
     assert "<b>申请退货</b>" in html
     assert "versions/" in html
+    assert f'href="/help/faq/{entry.pk}/" id="faq-public-url"' in html  # public, and readable there
+    assert 'id="faq-public-url"' not in client_for(portal.users.reader).get(faq["忘记登录密码怎么办？"].url).content.decode()
     assert client_for(portal.users.reader).get(faq["secret"].url).status_code in (302, 403, 404)
 
 

@@ -58,6 +58,7 @@ def remove_keys(keys):
     ids = list(SearchEntry.objects.filter(key__in=keys).values_list("pk", flat=True))
     if ids:
         get_engine().remove(ids)
+        matching.forget(ids)
         SearchEntry.objects.filter(pk__in=ids).delete()
 
 

@@ -16,13 +16,15 @@ import functools
 import html
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.db import connection, transaction
 from django.db.models import Case, Count, FloatField, Sum, Value, When
 from rapidfuzz import fuzz
 
-from .models import MatchPhrase, MatchTerm
+from .models import MatchPhrase, MatchTerm, MatchTermCount
 from .text import CJK_RUN, WORD, normalise
 
 SYNONYM_FILE = Path(__file__).parent / "data" / "question_synonyms.txt"
@@ -33,12 +35,14 @@ STOP_WORDS = set(
     "哪 哪里 哪儿 哪个 哪些 什么 啥 为什么 为啥 怎么 如何 怎样 怎么样 咋 咋样 怎么办 多少 几 一 些 一些 时候 的话 如果 "
     "是否 是不是 能否 能不能 可不可以 给 把 被 让 到 从 对 向 于 上 中 里 喂 您好 你好 谢谢 麻烦 问 问问 问一下 知道 "
     "想问 请教 帮 帮忙 帮我 一个 现在 已经 刚才 刚刚 然后 但是 可是 所以 因为 不 吗 呢 么 啦 哎 诶 办法 方法 问题 情况 "
-    "来 去 了 么 哪 给 过 "
+    "来 去 了 么 哪 给 过 咋办 咋整 怎么弄 怎么搞 "
     "the a an is are do does how what why can i my to of in on for".split()
 )
 MAX_TERMS = 32  # of a question; more says nothing new and costs
 CANDIDATES = 300  # phrasings taken from the index before re-scoring
 RESCORED = 80
+COMMON = 0.015  # terms in more phrases than this share only re-score candidates, never find them
+CHARACTER_WEIGHT = 0.5
 MIN_SCORE = 0.15  # below: a shared word or two by chance (off-topic questions score under 0.1)
 
 
@@ -107,6 +111,7 @@ def match_terms(text):
 
 def store(entry, phrases):
     """Replace the match phrases of a SearchEntry with ``phrases``: [(role, text)]."""
+    counts = _counts_of(MatchPhrase.objects.filter(entry=entry), sign=-1)
     MatchPhrase.objects.filter(entry=entry).delete()
     rows = []
     for role, text in phrases:
@@ -116,6 +121,47 @@ def store(entry, phrases):
     MatchPhrase.objects.bulk_create(rows)
     MatchTerm.objects.bulk_create(
         [MatchTerm(phrase=row, term=term, kind=entry.kind) for row in rows for term in row.terms.split()])
+    for row in rows:
+        counts[(row.kind, "")] += 1
+        for term in row.terms.split():
+            counts[(row.kind, term)] += 1
+    _add_counts(counts)
+
+
+def forget(entries):
+    """Before SearchEntry rows are deleted (their phrases go with them): uncount their terms."""
+    _add_counts(_counts_of(MatchPhrase.objects.filter(entry__in=entries), sign=-1))
+
+
+def _counts_of(phrases, sign):
+    counts = Counter()
+    for kind, terms in phrases.values_list("kind", "terms"):
+        counts[(kind, "")] += sign
+        for term in terms.split():
+            counts[(kind, term)] += sign
+    return counts
+
+
+def _add_counts(counts):
+    rows = [(kind, term, n) for (kind, term), n in counts.items() if n]
+    if not rows:
+        return
+    table = connection.ops.quote_name(MatchTermCount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (kind, term, phrases) VALUES (%s, %s, %s) ON CONFLICT (kind, term) "
+            f"DO UPDATE SET phrases = {table}.phrases + excluded.phrases", rows)
+
+
+@transaction.atomic
+def recount():
+    """Count every term again from the index (after a rebuild, or to repair the counts)."""
+    MatchTermCount.objects.all().delete()
+    terms = MatchTerm.objects.values("kind", "term").annotate(n=Count("id")).order_by()
+    phrases = MatchPhrase.objects.values("kind").annotate(n=Count("id")).order_by()
+    MatchTermCount.objects.bulk_create(
+        [MatchTermCount(kind=row["kind"], term=row["term"], phrases=row["n"]) for row in terms.iterator()]
+        + [MatchTermCount(kind=row["kind"], term="", phrases=row["n"]) for row in phrases], batch_size=5000)
 
 
 def may_read(entry_principals, principals):
@@ -124,9 +170,19 @@ def may_read(entry_principals, principals):
 
 
 def _document_frequencies(terms, kinds):
-    rows = (MatchTerm.objects.filter(term__in=list(terms), kind__in=kinds).values("term")
-            .annotate(n=Count("id")).values_list("term", "n"))
-    return dict(rows)
+    """{term: phrases of ``kinds`` that have it}, for the terms any phrase has."""
+    rows = (MatchTermCount.objects.filter(term__in=list(terms), kind__in=kinds).values("term")
+            .annotate(n=Sum("phrases")).values_list("term", "n"))
+    return {term: n for term, n in rows if n > 0}
+
+
+def _phrase_total(kinds):
+    return MatchTermCount.objects.filter(term="", kind__in=kinds).aggregate(n=Sum("phrases"))["n"] or 0
+
+
+def _weight(term, idf):
+    """A single Chinese character, often only a piece of a word, weighs half its idf."""
+    return idf * CHARACTER_WEIGHT if len(term) == 1 and CJK_RUN.match(term) else idf
 
 
 def _idf(df, total):
@@ -174,17 +230,22 @@ def match(text, principals, kinds=("faq",), limit=5, nodes=(), min_score=MIN_SCO
     query_terms = match_terms(text)[:MAX_TERMS]
     if not query_terms:
         return []
-    total = MatchPhrase.objects.filter(kind__in=kinds).count()
+    total = _phrase_total(kinds)
     df = _document_frequencies(query_terms, kinds)
-    idf = {t: _idf(n, total) for t, n in df.items()}
+    idf = {t: _weight(t, _idf(n, total)) for t, n in df.items()}
     if not idf:
         return []
     # Words of the question that no phrasing has are part of what it asks: they weigh as
     # the rarest words do, so a question about something unknown matches nothing well.
-    query_weight = sum(idf.values()) + (len(query_terms) - len(idf)) * _idf(0, total)
+    query_weight = sum(idf.values()) + sum(_weight(t, _idf(0, total)) for t in query_terms if t not in idf)
+    # Candidates are the phrases with a distinctive term of the question, ranked by all its
+    # terms: reading every posting of a term half the phrases have would cost more than
+    # everything else, and such a term alone finds nothing worth having.
+    finding = [t for t in idf if df[t] <= COMMON * total] or sorted(idf, key=df.get)[:3]
+    with_distinctive = MatchTerm.objects.filter(term__in=finding, kind__in=kinds).values("phrase_id")
     weight = Case(*[When(term=t, then=Value(w)) for t, w in idf.items()], output_field=FloatField())
     candidate_ids = list(
-        MatchTerm.objects.filter(term__in=list(idf), kind__in=kinds).values("phrase_id")
+        MatchTerm.objects.filter(phrase_id__in=with_distinctive, term__in=list(idf)).values("phrase_id")
         .annotate(s=Sum(weight)).order_by("-s").values_list("phrase_id", flat=True)[:CANDIDATES])
     phrases = (MatchPhrase.objects.filter(pk__in=candidate_ids).select_related("entry")
                .defer("entry__body", "entry__attachments", "entry__keywords", "entry__summary"))
@@ -192,7 +253,7 @@ def match(text, principals, kinds=("faq",), limit=5, nodes=(), min_score=MIN_SCO
     readable = [p for p in phrases if may_read(p.entry.principals, principals)
                 and (not wanted_nodes or wanted_nodes & set(p.entry.nodes.split()))]
     first = sorted(readable, key=lambda p: -sum(idf.get(t, 0) for t in set(p.terms.split())))[:RESCORED]
-    phrase_idf = {t: _idf(n, total) for t, n in _document_frequencies(
+    phrase_idf = {t: _weight(t, _idf(n, total)) for t, n in _document_frequencies(
         {t for p in first for t in p.terms.split()}, kinds).items()}
     query_compact = _compact(normalise(text))
     best = {}

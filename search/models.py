@@ -170,3 +170,16 @@ class MatchTerm(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["term", "kind", "phrase"], name="zhiku_match_term")]
+
+
+class MatchTermCount(models.Model):
+    """How many match phrases of a kind have a term (the empty term: how many phrases there
+    are), kept by ``search.matching`` as phrases come and go, so weighing a question's words
+    reads a row per word instead of counting the index."""
+
+    kind = models.CharField(max_length=40)
+    term = models.CharField(max_length=64, blank=True)
+    phrases = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "term"], name="zhiku_match_term_count")]

@@ -245,3 +245,22 @@ def test_the_space_lists_its_faq_entries_for_those_who_may_read_them(portal, faq
     html = client_for(portal.users.reader).get(portal.research.url).content.decode()
     assert "忘记登录密码怎么办？" in html and "FAQ" in html
     assert "差旅报销标准是多少？" not in html
+
+
+def test_term_counts_follow_the_index_as_entries_change_and_go(portal, faq):
+    from search import matching
+    from search.models import MatchTermCount
+
+    def counts():
+        return {(c.kind, c.term): c.phrases for c in MatchTermCount.objects.all() if c.phrases}
+
+    update_entry(faq["发票多久能开出来？"], portal.users.editor, phrasings=["专票寄到哪里"])
+    index.update_object(FAQEntryPage.objects.get(pk=faq["发票多久能开出来？"].pk))
+    gone = faq["维修网点在哪里？"]
+    gone.unpublish()
+    index.update_object(FAQEntryPage.objects.get(pk=gone.pk))
+    kept = counts()
+    assert kept[("faq", "")] == MatchPhrase.objects.filter(kind="faq").count()
+    assert ("faq", "网点") not in kept and kept[("faq", "专票")] == 1
+    matching.recount()
+    assert counts() == kept

@@ -49,14 +49,14 @@ def can_edit_entry(entry, user):
 
 @transaction.atomic
 def create_entry(space, user, question, answer, phrasings=(), nodes=(), audience=Audience.INTERNAL, owner=None,
-                 source_key="", publish=True):
+                 source_key="", publish=True, next_review=None):
     """A new entry in ``space``, published (or saved as a draft) as ``user``; ``answer`` is
     rich text (HTML)."""
     space = KnowledgeSpacePage.objects.get(pk=space.pk)
     entry = FAQEntryPage(
         title=question.strip()[:255], slug=unique_child_slug(space, question, fallback="faq"),
         phrasings="\n".join(phrasings), answer=answer, audience=audience, owner=user,
-        content_owner=owner or user, source_key=source_key, live=publish,
+        content_owner=owner or user, source_key=source_key, live=publish, next_review=next_review,
     )
     space.add_child(instance=entry)
     entry.nodes.set(nodes)

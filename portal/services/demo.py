@@ -17,6 +17,7 @@ from knowledge.services.spaces import provision_space
 from portal import roles
 from portal.demo import material
 from portal.models import Department, HomePage, Position, UserProfile
+from portal.services.demo_faq import build_faq
 
 logger = logging.getLogger("zhiku.demo")
 DEMO_PASSWORD = "zhiku2026"
@@ -324,6 +325,7 @@ def load_demo_content():
     _second_versions(articles, users)
     _dimensions_and_maps(articles, departments, positions)
     _structured_forms(spaces, users)
+    build_faq(spaces, users)
     _reading(articles, users)
     return {"users": [u for u, *_rest in USERS], "articles": len(articles), "attachments": attachments,
             "password": DEMO_PASSWORD}

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from portal.commands import PortalCommand
-from search import registry
+from search import matching, registry
 from search.engines import get_engine
 from search.index import entry_batches, id_batches, index_entries, refresh_entries
 from search.models import SearchEntry
@@ -38,6 +38,7 @@ class Command(PortalCommand):
                 for batch in entry_batches(queryset, batch_size):
                     refresh_entries(adapter, batch)
                     bar.update(len(batch))
+        matching.recount()  # entries deleted above took their phrases along, uncounted
         entries = SearchEntry.objects.all()
         if resume:
             indexed = engine.indexed_ids()

@@ -29,13 +29,13 @@ p50/p95/max ms for both, and the targets (p95 <= 100 ms; accuracy above BM25's).
 --reuse: queries only, on an existing bench database built with the same --entries and --seed.
 """
 import argparse
-import os
 import random
 import re
 import statistics
-import sys
 import time
 from pathlib import Path
+
+from benchdb import setup_django  # bench/benchdb.py
 
 ROOT = Path(__file__).resolve().parent.parent
 P95_TARGET_MS = 100
@@ -378,25 +378,6 @@ def show_misses(paraphrases, expected, ours, bm25, titles, real):
 
 
 # --------------------------------------------------------------------------- main
-
-def setup_django(db, fresh):
-    os.environ.pop("DATABASE_URL", None)  # always our own SQLite file
-    os.environ.setdefault("ZHIKU_VAR_DIR", "/tmp/zhiku-bench-var")  # celery/static dirs out of var/
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
-    sys.path.insert(0, str(ROOT))  # before bench/, whose search.py would shadow the search package
-    for suffix in ("", "-wal", "-shm") if fresh else ():
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    from django.conf import settings
-
-    settings.DATABASES["default"]["NAME"] = str(db)  # keeps the WAL/IMMEDIATE options DATABASE_URL would drop
-    import django
-
-    django.setup()
-    if fresh:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])

@@ -32,17 +32,16 @@ Printed: p50/p95 ms, mean total hits, p95 ratios ours/bare, and the targets (reb
 items/s; service p95 <= 50 ms and <= 2x bare). --reuse: queries only, on an existing bench DB.
 """
 import argparse
-import os
 import random
 import re
 import statistics
-import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from benchdb import setup_django  # bench/benchdb.py
+
 WAGTAIL_STOCK = "wagtail.search.backends.database"
 FACET_FIELDS = ("kind", "space_id", "owner_id", "file_type")  # Wagtail's; ours adds the node facet
 QUERIES = {
@@ -308,25 +307,6 @@ def report(args, timings, rebuild, wagtail):
         print(f"  rebuild >= 1,000 items/s ............ {met[rebuild >= 1000]} ({rebuild:.0f})")
     print(f"  service p95 <= 50 ms, every class ... {met[ok_latency]}")
     print(f"  service p95 <= 2x bare FTS5 p95 ..... {met[ok_ratio]}")
-
-
-def setup_django(db, fresh):
-    os.environ.pop("DATABASE_URL", None)  # always our own SQLite file
-    os.environ.setdefault("ZHIKU_VAR_DIR", "/tmp/zhiku-bench-var")  # celery/static dirs out of var/
-    os.environ["DJANGO_SETTINGS_MODULE"] = "portal.settings"
-    sys.path.insert(0, str(ROOT))  # before bench/, whose search.py would shadow the search package
-    for suffix in ("", "-wal", "-shm") if fresh else ():
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    from django.conf import settings
-
-    settings.DATABASES["default"]["NAME"] = str(db)  # keeps the WAL/IMMEDIATE options DATABASE_URL would drop
-    import django
-
-    django.setup()
-    if fresh:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
 
 
 def main():

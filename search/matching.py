@@ -39,6 +39,7 @@ STOP_WORDS = set(
     "the a an is are do does how what why can i my to of in on for".split()
 )
 MAX_TERMS = 32  # of a question; more says nothing new and costs
+MAX_QUESTION_CHARS = 500  # a pasted e-mail is cut here
 CANDIDATES = 300  # phrasings taken from the index before re-scoring
 RESCORED = 80
 COMMON = 0.015  # terms in more phrases than this share only re-score candidates, never find them
@@ -227,6 +228,7 @@ def match(text, principals, kinds=("faq",), limit=5, nodes=(), min_score=MIN_SCO
     """The items of ``kinds`` whose phrasings best match ``text``, best first, that a reader
     with ``principals`` may read (None: everything), within the dimension ``nodes`` if any."""
     kinds = list(kinds)
+    text = (text or "")[:MAX_QUESTION_CHARS]
     query_terms = match_terms(text)[:MAX_TERMS]
     if not query_terms:
         return []

@@ -84,6 +84,9 @@ def test_unrelated_or_empty_questions_find_nothing(portal, faq):
     assert find_answers(portal.users.reader, "") == []
     assert find_answers(portal.users.reader, "吗？呢！" * 50) == []
     assert find_answers(portal.users.reader, '"* ( ) NEAR OR -') == []
+    assert find_answers(portal.users.reader, "\x00\x1f") == []
+    # A whole pasted e-mail: the question at its start is still found, the rest is cut.
+    assert titles(find_answers(portal.users.reader, "開票要幾天？" + "谢谢" * 100_000))[0] == "发票多久能开出来？"
 
 
 def test_restricted_entries_are_matched_only_for_their_readers(portal, faq):

@@ -1,6 +1,7 @@
 """A small portal for tests: two spaces (one restricted), users in each role, one article."""
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
@@ -45,7 +46,8 @@ def build_portal():
     get_engine().clear()
     roles.ensure_roles()
     # Transactional tests flush the tables, taking Wagtail's migration-made roots with them.
-    Locale.objects.get_or_create(language_code="zh-hans")
+    for language in {"zh-hans", settings.LANGUAGE_CODE.lower()}:  # tests may switch the site to English
+        Locale.objects.get_or_create(language_code=language)
     root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")

@@ -1,15 +1,14 @@
 import os
 
-import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from celery.signals import task_postrun, task_prerun
 from django.conf import settings as django_settings
 
 from portal.celery import app as celery_app
 
 from .factories import build_portal
+from .utils import drain_tasks
 
 
 @pytest.fixture(autouse=True)
@@ -37,31 +36,12 @@ def celery_worker_session(celery_broker):
         yield celery_broker
 
 
-_tasks_running = [0]
-
-
-@task_prerun.connect
-def _task_started(**kwargs):
-    _tasks_running[0] += 1
-
-
-@task_postrun.connect
-def _task_finished(**kwargs):
-    _tasks_running[0] -= 1
-
-
 @pytest.fixture
 def worker(celery_worker_session, transactional_db):
     """The worker, drained after the test: a task still running while the database is flushed
     would deadlock on PostgreSQL or meet a closed database."""
     yield celery_worker_session
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        purged = celery_worker_session.control.purge()
-        while _tasks_running[0] and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if not purged and not _tasks_running[0]:
-            break
+    drain_tasks(celery_worker_session)
 
 
 @pytest.fixture

@@ -1,5 +1,4 @@
 """Bulk import of legacy documents (KB-03): folders and zips, duplicates, bad archives, re-runs."""
-import io
 import os
 import zipfile
 

@@ -6,12 +6,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from wagtail.models import APIToken
 
+from portal.celery import app as celery_app
 from search import index
 from search.models import QueryLog, SearchEntry
 from search.service import count, search, suggest
 
 from . import files
 from .factories import add_article, add_document
+from .utils import drain_tasks
 
 
 @pytest.fixture(autouse=True)
@@ -267,6 +269,7 @@ def test_rebuild_in_worker_processes(transactional_db, portal, search_engine):
     batches (inside a transaction they could not see the rows; the test above runs that way)."""
     for number in range(5):
         index.update_object(add_article(portal.research, f"传动系统标定规范第{number}版", portal.users.editor))
+    drain_tasks(celery_app)  # publishing queued re-index tasks, which a running worker would do after the clear
     search_engine.clear()
     assert search(portal.users.reader, "传动系统").total == 0
     call_command("search_rebuild", batch_size=2, workers=2, verbosity=0)

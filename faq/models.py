@@ -8,13 +8,13 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from knowledge.models import Audience, ReadablePageManager, VersionedPageMixin, audience_field
+from knowledge.models import Audience, ReadablePageManager, SpaceItemMixin, VersionedPageMixin, audience_field
 from knowledge.widgets import NodePicker
 
 ANSWER_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link", "h3", "h4"]
 
 
-class FAQEntryPage(VersionedPageMixin, Page):
+class FAQEntryPage(SpaceItemMixin, VersionedPageMixin, Page):
     """One question (the title), the other ways people ask it, and the answer. A page of its
     knowledge space, so revisions, view restrictions, the trash and search come with it."""
 
@@ -56,12 +56,6 @@ class FAQEntryPage(VersionedPageMixin, Page):
     class Meta:
         verbose_name = _("FAQ entry")
         verbose_name_plural = _("FAQ entries")
-
-    @property
-    def space(self):
-        from knowledge.models import KnowledgeSpacePage
-
-        return KnowledgeSpacePage.objects.ancestor_of(self).first()
 
     @property
     def is_public(self):

@@ -323,6 +323,15 @@ class ArticleKeyword(TaggedItemBase):
     content_object = ParentalKey("knowledge.ArticlePage", on_delete=models.CASCADE, related_name="keyword_items")
 
 
+class SpaceItemMixin:
+    """A page published in a knowledge space (articles, FAQ entries, structured items)."""
+
+    @property
+    def space(self):
+        """Its space, or None when it is in the trash."""
+        return KnowledgeSpacePage.objects.ancestor_of(self).first()
+
+
 class VersionedPageMixin(RoutablePageMixin):
     """Readers' routes to every published version of a page and a comparison of two (KB-08).
     Wagtail serves the routes only to those who may read the page. A page says what its
@@ -350,7 +359,7 @@ class VersionedPageMixin(RoutablePageMixin):
         raise NotImplementedError
 
 
-class ArticlePage(VersionedPageMixin, Page):
+class ArticlePage(SpaceItemMixin, VersionedPageMixin, Page):
     """A knowledge article: body, keywords, dimension nodes, attachments and related articles."""
 
     summary = models.TextField(_("summary"), blank=True)
@@ -396,10 +405,6 @@ class ArticlePage(VersionedPageMixin, Page):
     class Meta:
         verbose_name = _("knowledge article")
         verbose_name_plural = _("knowledge articles")
-
-    @property
-    def space(self):
-        return KnowledgeSpacePage.objects.ancestor_of(self).first()
 
     def segmented_text(self):
         keywords = " ".join(tag.name for tag in self.keywords.all())

@@ -13,17 +13,33 @@ from .models import ArticlePage, KnowledgeDocument, KnowledgeSpacePage
 from .services import dimensions
 
 
-def _short_hash(*parts):
+def short_hash(*parts):
     return hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
 
 
-def _user_name(user):
+def user_name(user):
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def node_entries(obj):
     """[(node id, label)] of an item's dimension nodes and their ancestors, for its entry."""
     return list(dimensions.labels(dimensions.with_ancestors(obj.nodes.all())).items())
+
+
+def page_entry(page, **fields):
+    """The entry of a page of a knowledge space: what every such page kind has, then its own
+    ``fields``; None when it must not be found (unpublished, or in the trash)."""
+    space = page.space
+    if not page.live or space is None:
+        return None
+    return {
+        "title": page.title[:255], "url": page.url or "", "keywords": "", "summary": "", "body": "",
+        "attachments": [], "space_id": space.pk, "space_title": space.title, "nodes": node_entries(page),
+        "owner_id": page.content_owner_id, "owner_name": user_name(page.content_owner), "file_type": "",
+        "date": page.last_published_at,
+        "principals": registry.principals_for_page(page, getattr(page, "audience", "internal")),
+        **fields,
+    }
 
 
 def node_stamp(obj):
@@ -43,30 +59,17 @@ class ArticleAdapter(registry.SearchAdapter):
         return [a.document for a in page.attachments.select_related("document") if a.document_id]
 
     def entry_data(self, page):
-        space = KnowledgeSpacePage.objects.ancestor_of(page).first()
-        if not page.live or space is None:  # unpublished, or in the trash
-            return None
-        body = "\n".join(page.body.stream_block.get_searchable_content(page.body))
-        return {
-            "title": page.title[:255],
-            "url": page.url or "",
-            "keywords": " ".join(tag.name for tag in page.keywords.all()),
-            "summary": page.summary,
-            "body": body,
-            "attachments": [{"name": d.title, "text": d.extracted_text} for d in self._documents(page)],
-            "space_id": space.pk,
-            "space_title": space.title,
-            "nodes": node_entries(page),
-            "owner_id": page.content_owner_id,
-            "owner_name": _user_name(page.content_owner),
-            "file_type": "",
-            "date": page.last_published_at,
-            "review_due": page.next_review,
-            "principals": registry.principals_for_page(page, page.audience),
-        }
+        return page_entry(
+            page,
+            keywords=" ".join(tag.name for tag in page.keywords.all()),
+            summary=page.summary,
+            body="\n".join(page.body.stream_block.get_searchable_content(page.body)),
+            attachments=[{"name": d.title, "text": d.extracted_text} for d in self._documents(page)],
+            review_due=page.next_review,
+        )
 
     def stamp(self, page):
-        return _short_hash(page.live_revision_id, page.url_path, node_stamp(page), page.next_review, page.audience,
+        return short_hash(page.live_revision_id, page.url_path, node_stamp(page), page.next_review, page.audience,
                            *[(d.pk, d.extracted_at) for d in self._documents(page)])
 
 
@@ -92,14 +95,14 @@ class DocumentAdapter(registry.SearchAdapter):
             "space_title": space.title if space else "",
             "nodes": node_entries(document),
             "owner_id": document.uploaded_by_user_id,
-            "owner_name": _user_name(document.uploaded_by_user),
+            "owner_name": user_name(document.uploaded_by_user),
             "file_type": document.extension[:20],
             "date": document.created_at,
             "principals": registry.principals_for_restrictions(document.collection.get_view_restrictions()),
         }
 
     def stamp(self, document):
-        return _short_hash(document.file.name, document.extracted_at, document.collection_id, document.title,
+        return short_hash(document.file.name, document.extracted_at, document.collection_id, document.title,
                            node_stamp(document))
 
 

@@ -3,7 +3,7 @@ Q&A, so a thread's readers are 'all'; a thread in the trash is not found. The se
 re-index a thread (search.index.queue_update) whenever it, an answer or its nodes change."""
 from django.utils.translation import gettext_lazy as _
 
-from knowledge.search_adapters import _short_hash, _user_name, node_entries, node_stamp
+from knowledge.search_adapters import short_hash, user_name, node_entries, node_stamp
 from search import registry
 from search.models import MatchPhrase
 
@@ -45,7 +45,7 @@ class QuestionAdapter(registry.SearchAdapter):
             "space_title": "",
             "nodes": node_entries(question),
             "owner_id": question.asked_by_id,
-            "owner_name": _user_name(question.asked_by),
+            "owner_name": user_name(question.asked_by),
             "file_type": "",
             "date": max(dates),
             "principals": "all",
@@ -53,7 +53,7 @@ class QuestionAdapter(registry.SearchAdapter):
 
     def stamp(self, question):
         answers = self._answers(question)
-        return _short_hash(question.title, question.body, question.version, question.status,
+        return short_hash(question.title, question.body, question.version, question.status,
                            question.accepted_answer_id, question.deleted_at, node_stamp(question),
                            [(a.pk, a.version) for a in answers])
 

@@ -52,7 +52,8 @@ def _int_list(values):
     return [int(v) for v in values if str(v).isdigit()]
 
 
-def _page_number(value):
+def page_number(value):
+    """A page number from a request: 1 to MAX_PAGE, 1 for anything else."""
     try:
         page = int(value)
     except (TypeError, ValueError):
@@ -162,7 +163,7 @@ def search(user, q, filters=None, page=1, per_page=20, sort="relevance", source=
     """Search as ``user`` (see ``_request`` for the filters)."""
     filters = filters or {}
     per_page = min(max(int(per_page), 1), 100)
-    page = _page_number(page)
+    page = page_number(page)
     parsed = parse_query(q)
     request = _request(user, parsed, filters, page, per_page, sort)
     message = ""

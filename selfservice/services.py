@@ -399,13 +399,6 @@ def _public_hits(response, q, tree):
     return items, len(response.hits) - len(items)
 
 
-def _page_number(value):
-    try:
-        return min(max(int(value), 1), service.MAX_PAGE)
-    except (TypeError, ValueError):
-        return 1
-
-
 def search(q, page_number=1):
     """Public FAQ entries and articles for a query: the best answer first (page 1), then the
     hits, as public items; a query that finds nothing is recorded for the knowledge team.
@@ -414,7 +407,7 @@ def search(q, page_number=1):
     ``WINDOW`` hits are checked at once, so up to that many results the count and the pages
     are exact; past it the engine pages and the count is corrected by what the checks drop."""
     q = public_query(q)
-    page = _page_number(page_number)
+    page = service.page_number(page_number)
     anonymous = AnonymousUser()
     filters = {"kind": list(KINDS)}
     tree = load_tree()

@@ -9,7 +9,7 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 
-from knowledge.models import ReadablePageManager, VersionedPageMixin
+from knowledge.models import ReadablePageManager, SpaceItemMixin, VersionedPageMixin
 from knowledge.widgets import NodePicker
 
 key_validator = RegexValidator(
@@ -101,7 +101,7 @@ class FormField(models.Model):
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
-class StructuredItemPage(VersionedPageMixin, Page):
+class StructuredItemPage(SpaceItemMixin, VersionedPageMixin, Page):
     """A knowledge item published through a structured form; values by field key in ``data``.
     Each publication is a Wagtail revision, so every version stays readable."""
 
@@ -132,12 +132,6 @@ class StructuredItemPage(VersionedPageMixin, Page):
     class Meta:
         verbose_name = _("structured item")
         verbose_name_plural = _("structured items")
-
-    @property
-    def space(self):
-        from knowledge.models import KnowledgeSpacePage
-
-        return KnowledgeSpacePage.objects.ancestor_of(self).first()
 
     def get_context(self, request, *args, **kwargs):
         from knowledge.services.dimensions import labels

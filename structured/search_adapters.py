@@ -4,13 +4,12 @@ import hashlib
 
 from django.utils.translation import gettext_lazy as _
 
-from knowledge.models import KnowledgeSpacePage
-from knowledge.search_adapters import node_entries, node_stamp
+from knowledge.search_adapters import node_stamp, page_entry
 from search import registry
 
 from .models import StructuredItemPage
 from .services.items import display_rows
-from .services.values import Resolver, user_name
+from .services.values import Resolver
 
 
 @registry.register
@@ -23,7 +22,7 @@ class StructuredItemAdapter(registry.SearchAdapter):
         return StructuredItemPage.objects.live().select_related("content_owner", "form").order_by("pk")
 
     def entry_data(self, page):
-        space = KnowledgeSpacePage.objects.ancestor_of(page).first()
+        space = page.space
         if not page.live or space is None:  # unpublished, or in the trash
             return None
         # Linked documents and items lend their titles only when every reader of this item may
@@ -34,22 +33,7 @@ class StructuredItemAdapter(registry.SearchAdapter):
             text = "" if row.value.hidden else row.value.text
             if text:
                 lines.append(f"{row.label}: {text}")
-        return {
-            "title": page.title[:255],
-            "url": page.url or "",
-            "keywords": page.form.name,
-            "summary": "",
-            "body": "\n".join(lines),
-            "attachments": [],
-            "space_id": space.pk,
-            "space_title": space.title,
-            "nodes": node_entries(page),
-            "owner_id": page.content_owner_id,
-            "owner_name": user_name(page.content_owner),
-            "file_type": "",
-            "date": page.last_published_at,
-            "principals": registry.principals_for_page(page),
-        }
+        return page_entry(page, keywords=page.form.name, body="\n".join(lines))
 
     def stamp(self, page):
         design = list(page.form.fields.values_list("key", "label", "field_type", "retired"))

@@ -141,6 +141,8 @@ class Notification(models.Model):
         "created": _("New"), "changed": _("Updated"),
         "qa_question": _("Question for you"), "qa_answer": _("New answer"), "qa_comment": _("New comment"),
         "qa_accepted": _("Answer accepted"), "qa_escalated": _("Unanswered question"),
+        "training_assigned": _("Training assigned"), "training_due": _("Training due soon"),
+        "training_overdue": _("Training overdue"), "training_refresh": _("Please re-read"),
     }
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,

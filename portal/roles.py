@@ -34,6 +34,12 @@ ROLE_PERMISSIONS = {
         ("structured", "add_structuredform"),
         ("structured", "change_structuredform"),
         ("faq", "manage_faq"),
+        # Paths are archived, never deleted: no delete permission.
+        ("training", "add_trainingpath"),
+        ("training", "change_trainingpath"),
+        ("training", "publish_trainingpath"),
+        ("training", "manage_training"),
+        ("training", "view_all_reports"),
     ],
     ADMINISTRATOR: ADMIN_ACCESS + [
         (app, f"{action}_{model}")

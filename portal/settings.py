@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "selfservice",
     "maps",
     "personal",
+    "training",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

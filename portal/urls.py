@@ -22,6 +22,7 @@ urlpatterns = [
     path("forms/", include("structured.urls")),
     path("faq/", include("faq.urls")),
     path("qa/", include("qa.urls")),
+    path("training/", include("training.urls")),
     # The public self-service site: anonymous customers, public items only.
     path("help/", include("selfservice.urls")),
     path("api/", api_urls()),

@@ -73,3 +73,30 @@ def build_portal():
         finance=KnowledgeSpacePage.objects.get(pk=finance.pk),
         users=users,
     )
+
+
+def question(text, choices, kind="single", explanation=""):
+    """A quiz question block value: ``choices`` is [(text, correct)]; for true/false, pass
+    ``choices=True`` or ``False`` (whether the statement is true)."""
+    if kind == "true_false":
+        return ("question", {"kind": kind, "text": text, "choices": [], "statement_true": bool(choices),
+                             "explanation": explanation})
+    return ("question", {"kind": kind, "text": text, "statement_true": False, "explanation": explanation,
+                         "choices": [{"text": t, "correct": c} for t, c in choices]})
+
+
+def add_path(title, steps, assignments=(), publish=True, user=None, **fields):
+    """A training path. ``steps``: dicts of TrainingStep fields (kind, page, quiz...);
+    ``assignments``: dicts of Assignment fields. Published (and so assigned) unless told not."""
+    from training.models import Assignment, TrainingPath, TrainingStep
+
+    path = TrainingPath(title=title, **fields)
+    for step in steps:
+        path.steps.add(TrainingStep(**step))
+    for assignment in assignments:
+        path.assignments.add(Assignment(**assignment))
+    path.save()
+    revision = path.save_revision(user=user)
+    if publish:
+        revision.publish(user=user)
+    return TrainingPath.objects.get(pk=path.pk)

@@ -8,12 +8,12 @@ def principals_q(principals, prefix=""):
     """A Q for rows whose ``principals`` column lets in someone with these tokens (None: all)."""
     if principals is None:
         return models.Q()
-    query = models.Q(**{f"{prefix}principals": "all"}) if "all" in principals else models.Q(pk__in=[])
+    # Every token, "all" too: a public item's row reads "all public".
+    query = models.Q(pk__in=[])
     for token in principals:
-        if token != "all":
-            query |= (models.Q(**{f"{prefix}principals": token}) | models.Q(**{f"{prefix}principals__startswith": f"{token} "})
-                      | models.Q(**{f"{prefix}principals__endswith": f" {token}"})
-                      | models.Q(**{f"{prefix}principals__contains": f" {token} "}))
+        query |= (models.Q(**{f"{prefix}principals": token}) | models.Q(**{f"{prefix}principals__startswith": f"{token} "})
+                  | models.Q(**{f"{prefix}principals__endswith": f" {token}"})
+                  | models.Q(**{f"{prefix}principals__contains": f" {token} "}))
     return query
 
 

@@ -90,7 +90,7 @@ def add_path(title, steps, assignments=(), publish=True, user=None, **fields):
     ``assignments``: dicts of Assignment fields. Published (and so assigned) unless told not."""
     from training.models import Assignment, TrainingPath, TrainingStep
 
-    path = TrainingPath(title=title, **fields)
+    path = TrainingPath(title=title, live=False, **fields)  # live once published
     for step in steps:
         path.steps.add(TrainingStep(**step))
     for assignment in assignments:

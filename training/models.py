@@ -299,6 +299,10 @@ class StepProgress(models.Model):
     def __str__(self):
         return f"{self.enrollment} · {self.step_title}"
 
+    @property
+    def minutes_spent(self):
+        return round(self.seconds_spent / 60)
+
 
 class QuizAttempt(models.Model):
     """One try at a step's quiz. The drawn questions are copied in, so later edits to the bank

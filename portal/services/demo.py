@@ -18,6 +18,7 @@ from portal import roles
 from portal.demo import material
 from portal.models import Department, HomePage, Position, UserProfile
 from portal.services.demo_faq import build_faq
+from portal.services.demo_training import build_training
 
 logger = logging.getLogger("zhiku.demo")
 DEMO_PASSWORD = "zhiku2026"
@@ -327,5 +328,6 @@ def load_demo_content():
     _structured_forms(spaces, users)
     build_faq(spaces, users)
     _reading(articles, users)
+    build_training(articles, users, positions, departments)
     return {"users": [u for u, *_rest in USERS], "articles": len(articles), "attachments": attachments,
             "password": DEMO_PASSWORD}

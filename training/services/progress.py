@@ -45,6 +45,9 @@ def faq_group_entries(node, user=None):
     return entries.filter(kind="faq", node_rows__node_id=node.pk).distinct().order_by("title")
 
 
+ITEM_KINDS = {StepKind.ARTICLE, StepKind.DOCUMENT, StepKind.ANTHOLOGY}
+
+
 @dataclass
 class Target:
     """A step's item as one learner sees it."""
@@ -55,21 +58,32 @@ class Target:
     missing: bool = False  # removed from the knowledge base since the path was designed
 
 
+def targets_for(steps, user):
+    """{step id: Target} for ``steps`` as ``user`` sees them; an item they may not read keeps
+    its title hidden (one catalogue query for all the steps)."""
+    steps = list(steps)
+    keys = {step.pk: step_keys(step)[:1] for step in steps if step.kind in ITEM_KINDS and step.target is not None}
+    entries = readable_entries(user, [k for found in keys.values() for k in found])
+    targets = {}
+    for step in steps:
+        if step.kind == StepKind.LINK:
+            targets[step.pk] = Target(step.title or step.url, step.url, bool(step.url), missing=not step.url)
+        elif step.kind == StepKind.FAQ_GROUP:
+            missing = step.faq_node_id is None
+            targets[step.pk] = Target(step.title or ("" if missing else step.faq_node.name), "", not missing, missing)
+        elif not keys.get(step.pk):
+            targets[step.pk] = Target(step.title, "", False, missing=True)
+        else:
+            entry = entries.get(keys[step.pk][0])
+            if entry is None:
+                targets[step.pk] = Target(step.title or _("An item you may not open"), "", False)
+            else:
+                targets[step.pk] = Target(step.title or entry.title, entry.url, True)
+    return targets
+
+
 def target_for(step, user):
-    if step.kind == StepKind.LINK:
-        return Target(step.title or step.url, step.url, bool(step.url), missing=not step.url)
-    if step.kind == StepKind.FAQ_GROUP:
-        if step.faq_node_id is None:
-            return Target(step.title, "", False, missing=True)
-        return Target(step.title or step.faq_node.name, "", True)
-    target = step.target
-    if target is None:
-        return Target(step.title, "", False, missing=True)
-    key = step_keys(step)[0]
-    entry = readable_entries(user, [key]).get(key)
-    if entry is None:
-        return Target(step.title or _("An item you may not open"), "", False)
-    return Target(step.title or entry.title, entry.url, True)
+    return targets_for([step], user)[step.pk]
 
 
 # --- Progress --------------------------------------------------------------------------------
@@ -266,6 +280,7 @@ class StepState:
     step: object
     progress: StepProgress | None
     number: int
+    target: Target
 
     @property
     def state(self):
@@ -330,6 +345,8 @@ class PathState:
 
 def path_state(enrollment):
     progress = {p.step_id: p for p in enrollment.progress.all()}
-    steps = [StepState(step, progress.get(step.pk), number, enrollment.pk)
-             for number, step in enumerate(enrollment.path.steps.all(), start=1)]
+    steps = list(enrollment.path.steps.all())
+    targets = targets_for(steps, enrollment.user)
+    steps = [StepState(step, progress.get(step.pk), number, targets[step.pk], enrollment.pk)
+             for number, step in enumerate(steps, start=1)]
     return PathState(enrollment, steps)

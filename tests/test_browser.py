@@ -32,11 +32,11 @@ def browser_page(monkeypatch):
         browser.close()
 
 
-def log_in(page, live_server, path="/"):
-    """Open ``path`` as the reader: the login page first, then back to ``path``."""
+def log_in(page, live_server, path="/", username="reader"):
+    """Open ``path`` as ``username``: the login page first, then back to ``path``."""
     page.goto(live_server.url + path)
     assert "/accounts/login/" in page.url
-    page.fill("#id_username", "reader")
+    page.fill("#id_username", username)
     page.fill("#id_password", "pw-12345678")
     page.click(".login-box button[type=submit]")
     page.wait_for_url(live_server.url + path)
@@ -120,3 +120,53 @@ def test_an_agent_finds_an_answer_while_typing_and_copies_it(live_server, portal
     first.locator(".faq-vote .faq-feedback-done").wait_for()
     vote = AnswerVote.objects.get()
     assert vote.user == portal.users.reader and vote.helpful
+
+
+def test_a_new_hire_follows_a_path_passes_the_quiz_and_completes_it(live_server, portal, browser_page):
+    from portal.models import Position, UserProfile
+    from search import index
+
+    from .factories import add_path, make_user, question
+
+    tester = Position.objects.create(name="试验工程师", code="tester")
+    rules = add_article(portal.research, "试验室安全守则", portal.users.editor,
+                        body=[("paragraph", "<p>进入试验室必须佩戴护目镜。</p>")])
+    data = add_article(portal.research, "试验数据归档规范", portal.users.editor)
+    for article in (rules, data):
+        index.update_object(article)
+    add_path("试验工程师入职培训", [
+        {"kind": "article", "page": rules, "estimated_minutes": 10},
+        {"kind": "article", "page": data, "estimated_minutes": 20, "pass_mark": 100, "max_attempts": 2, "quiz": [
+            question("试验数据应当何时归档？", [("试验结束后及时归档", True), ("项目结束后再说", False)]),
+            question("试验数据可以只保存在试验台电脑上", False, kind="true_false"),
+        ]},
+    ], assignments=[{"target_type": "position", "position": tester, "due_days": 30}])
+    newbie = make_user("newbie")
+    UserProfile.objects.create(user=newbie, position=tester)  # hired: the position's path comes with it
+
+    page = browser_page
+    log_in(page, live_server, "/training/", username="newbie")
+    card = page.locator(".training-card", has_text="试验工程师入职培训")
+    assert "0%" in card.inner_text()
+    card.locator(".next-step a").click()
+    assert page.locator("h1").inner_text() == "试验室安全守则"
+    assert page.locator("#confirm-step").is_disabled()  # read first
+    step_url = page.url
+    page.click("#open-item")
+    assert page.locator(".body").inner_text().strip() == "进入试验室必须佩戴护目镜。"
+    page.goto(step_url)
+    page.click("#confirm-step")
+
+    assert page.locator("h1").inner_text() == "试验数据归档规范"  # on to the next step
+    page.click("#open-item")
+    page.go_back()
+    page.reload()
+    page.click("#start-quiz")
+    page.locator(".quiz-choice", has_text="试验结束后及时归档").locator("input").check()
+    page.locator(".quiz-question", has_text="试验台电脑").locator("input[value=f]").check()
+    page.click("#submit-quiz")
+    assert "100%" in page.locator("#quiz-score").inner_text()
+    assert page.locator("#path-complete").is_visible()
+
+    page.goto(live_server.url + "/training/")
+    assert "100%" in page.locator("#training-completed .training-card").inner_text()

@@ -8,13 +8,22 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
-from knowledge.models import Audience, ReadablePageManager, SpaceItemMixin, VersionedPageMixin, audience_field
+from knowledge.models import (
+    Audience,
+    ReadablePageManager,
+    SignificantChangeMixin,
+    SpaceItemMixin,
+    VersionedPageMixin,
+    audience_field,
+    significant_change_field,
+    significant_change_panel,
+)
 from knowledge.widgets import NodePicker
 
 ANSWER_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link", "h3", "h4"]
 
 
-class FAQEntryPage(SpaceItemMixin, VersionedPageMixin, Page):
+class FAQEntryPage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, Page):
     """One question (the title), the other ways people ask it, and the answer. A page of its
     knowledge space, so revisions, view restrictions, the trash and search come with it."""
 
@@ -38,6 +47,7 @@ class FAQEntryPage(SpaceItemMixin, VersionedPageMixin, Page):
         _("promoted from"), max_length=100, blank=True, editable=False,
         help_text=_("The Q&A thread this entry was made from."),
     )
+    significant_change = significant_change_field()
 
     objects = ReadablePageManager()
     content_panels = [
@@ -49,6 +59,7 @@ class FAQEntryPage(SpaceItemMixin, VersionedPageMixin, Page):
              FieldPanel("next_review")],
             heading=_("Classification"),
         ),
+        significant_change_panel(),
     ]
     parent_page_types = ["knowledge.KnowledgeSpacePage"]
     subpage_types = []

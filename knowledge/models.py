@@ -12,6 +12,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.documents.models import AbstractDocument, Document
@@ -158,6 +159,43 @@ def audience_field():
     )
 
 
+def significant_change_field():
+    """The editor's mark that a new version changes what people must know (training re-reads).
+    Each page revision records its own; it never carries over to the next edit."""
+    return models.BooleanField(
+        _("Significant change"), default=False,
+        help_text=_("Tick when this version changes what people must know: learners who completed it in a "
+                    "training path are asked to re-read it."),
+    )
+
+
+def significant_change_panel():
+    return FieldPanel("significant_change")
+
+
+class SignificantChangePageForm(WagtailAdminPageForm):
+    """Starts every edit unticked, whatever the revision being edited said."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "significant_change" in self.fields:
+            self.fields["significant_change"].initial = False
+            self.initial["significant_change"] = False
+
+
+class SignificantChangeMixin:
+    """For pages with a ``significant_change_field()``: the flag lives in its revision's content
+    only. A page rebuilt from a revision (to edit, publish, revert, hand over) has it cleared, so
+    no later revision inherits it by accident and the live row never holds it."""
+
+    base_form_class = SignificantChangePageForm
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        obj.significant_change = False
+        return obj
+
+
 class ExtractionStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     RUNNING = "running", _("Running")
@@ -229,8 +267,10 @@ class KnowledgeDocument(ExtractedContent, AbstractDocument):
     source_path = models.CharField(_("imported from"), max_length=1024, blank=True, editable=False)
     nodes = models.ManyToManyField(DimensionNode, verbose_name=_("dimensions"), blank=True, related_name="documents",
                                    limit_choices_to={"merged_into__isnull": True})
+    # Read when a new file is recorded (services.documents.record_current_file), then cleared.
+    significant_change = significant_change_field()
 
-    admin_form_fields = Document.admin_form_fields + ("description", "nodes")
+    admin_form_fields = Document.admin_form_fields + ("description", "nodes", "significant_change")
     search_fields = AbstractDocument.search_fields + [
         index.SearchField("description"),
         index.SearchField("extracted_text"),
@@ -270,6 +310,7 @@ class DocumentVersion(ExtractedContent):
         on_delete=models.SET_NULL, related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    significant = models.BooleanField(_("Significant change"), default=False)
 
     class Meta:
         verbose_name = _("document version")
@@ -359,7 +400,7 @@ class VersionedPageMixin(RoutablePageMixin):
         raise NotImplementedError
 
 
-class ArticlePage(SpaceItemMixin, VersionedPageMixin, Page):
+class ArticlePage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, Page):
     """A knowledge article: body, keywords, dimension nodes, attachments and related articles."""
 
     summary = models.TextField(_("summary"), blank=True)
@@ -378,6 +419,7 @@ class ArticlePage(SpaceItemMixin, VersionedPageMixin, Page):
     nodes = ParentalManyToManyField(DimensionNode, verbose_name=_("dimensions"), blank=True, related_name="articles",
                                     limit_choices_to={"merged_into__isnull": True})
     audience = audience_field()
+    significant_change = significant_change_field()
 
     objects = ReadablePageManager()
     content_panels = Page.content_panels + [
@@ -390,6 +432,7 @@ class ArticlePage(SpaceItemMixin, VersionedPageMixin, Page):
         ),
         InlinePanel("attachments", label=_("Attachments")),
         InlinePanel("related_links", label=_("Related articles")),
+        significant_change_panel(),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),

@@ -1,6 +1,7 @@
 import reversion
 from django.db.models.signals import post_save, pre_delete
 from django.dispatch import receiver
+from wagtail.signals import page_published
 
 from .current_user import get_current_user
 from .models import ArticleAttachment, DocumentVersion, KnowledgeDocument
@@ -25,3 +26,10 @@ def move_document_to_trash(sender, instance, **kwargs):
     from .services.trash import snapshot_document
 
     snapshot_document(instance, user=get_current_user())
+
+
+@receiver(page_published)
+def announce_significant_page_change(sender, instance, revision=None, **kwargs):
+    from .changes import page_revision_published
+
+    page_revision_published(instance, revision)

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("ZHIKU_VAR_DIR", BASE_DIR / "var"))
@@ -202,6 +203,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "qa.tasks.escalate_unanswered",
         "schedule": 3600.0,
     },
+    # Training reminders (due soon, overdue); idempotent, so the hour it runs at does not matter.
+    "training-send-reminders": {
+        "task": "training.tasks.send_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 # --- Text extraction --------------------------------------------------------------------------
@@ -218,6 +224,21 @@ ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "zhiku-search")
 ZHIKU_SEARCH_WINDOW = int(os.environ.get("ZHIKU_SEARCH_WINDOW", "3000"))
 # Q&A: a question without an answer after this many hours is escalated (0 turns it off).
 ZHIKU_QA_ESCALATE_HOURS = float(os.environ.get("ZHIKU_QA_ESCALATE_HOURS", "48"))
+# Training: learners are reminded this many days before a path is due (and weekly once overdue).
+ZHIKU_TRAINING_REMIND_DAYS = int(os.environ.get("ZHIKU_TRAINING_REMIND_DAYS", "3"))
+
+# --- Email (training reminders) ---------------------------------------------------------------
+# The embedded portal keeps mails as files in var/mail; set EMAIL_BACKEND to
+# django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST... to send them.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "知库 <zhiku@localhost>")
 
 LOGGING = {
     "version": 1,

@@ -9,7 +9,14 @@ from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 
-from knowledge.models import ReadablePageManager, SpaceItemMixin, VersionedPageMixin
+from knowledge.models import (
+    ReadablePageManager,
+    SignificantChangeMixin,
+    SpaceItemMixin,
+    VersionedPageMixin,
+    significant_change_field,
+    significant_change_panel,
+)
 from knowledge.widgets import NodePicker
 
 key_validator = RegexValidator(
@@ -101,7 +108,7 @@ class FormField(models.Model):
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
-class StructuredItemPage(SpaceItemMixin, VersionedPageMixin, Page):
+class StructuredItemPage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, Page):
     """A knowledge item published through a structured form; values by field key in ``data``.
     Each publication is a Wagtail revision, so every version stays readable."""
 
@@ -115,6 +122,7 @@ class StructuredItemPage(SpaceItemMixin, VersionedPageMixin, Page):
         "knowledge.DimensionNode", verbose_name=_("dimensions"), blank=True, related_name="structured_items",
         limit_choices_to={"merged_into__isnull": True},
     )
+    significant_change = significant_change_field()
 
     objects = ReadablePageManager()
     # Items are created through their form in the portal, which validates every value.
@@ -125,6 +133,7 @@ class StructuredItemPage(SpaceItemMixin, VersionedPageMixin, Page):
         MultiFieldPanel(
             [FieldPanel("nodes", widget=NodePicker), FieldPanel("content_owner")], heading=_("Classification"),
         ),
+        significant_change_panel(),
     ]
     parent_page_types = ["knowledge.KnowledgeSpacePage"]
     subpage_types = []

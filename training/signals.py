@@ -5,10 +5,12 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 from wagtail.signals import published, unpublished
 
+from knowledge.changes import significant_change
 from portal.models import UserProfile
 
 from .models import TrainingPath
 from .services.assignments import sync_path, sync_user
+from .services.refresher import request_refreshers
 
 
 @receiver(post_save, sender=UserProfile)
@@ -35,3 +37,9 @@ def enroll_on_group_change(sender, instance, action, reverse, pk_set, **kwargs):
 @receiver(unpublished, sender=TrainingPath)
 def enroll_on_publish(sender, instance, **kwargs):
     transaction.on_commit(lambda: sync_path(instance))
+
+
+@receiver(significant_change)
+def ask_to_reread(sender, key, title, when, version="", **kwargs):
+    """An item changed significantly: learners who completed it are asked to read it again."""
+    request_refreshers(key, title, when, version)

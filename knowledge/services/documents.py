@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..changes import document_version_recorded
 from ..extraction import ExtractionFailed, extract_file
 from ..models import DocumentVersion, ExtractionStatus, KnowledgeDocument, file_sha256
 
@@ -18,8 +19,10 @@ def record_current_file(document, user=None):
     """Make sure the document's current file is a version of its own, and queue its extraction.
 
     Called after every save, so any path that stores a file (admin upload, replace, chooser,
-    import) ends up here; a save that did not change the file does nothing.
+    import) ends up here; a save that did not change the file does nothing. A new file saved with
+    "significant change" ticked is announced (knowledge.changes) as a version of its own.
     """
+    significant = _take_significant_flag(document)
     if not document.file or document.versions.filter(file=document.file.name).exists():
         return None
     sha256 = file_sha256(document.file)
@@ -33,13 +36,25 @@ def record_current_file(document, user=None):
             file_size=document.file.size,
             sha256=sha256,
             uploaded_by=user or document.uploaded_by_user,
+            significant=significant and number > 1,  # a first file changes nothing anyone read
         )
         # Until the new file is extracted, the document shows it as pending, not the old text.
         KnowledgeDocument.objects.filter(pk=document.pk).update(
             sha256=sha256, file_size=version.file_size, **_fields_of(version)
         )
         transaction.on_commit(lambda: queue_extraction(version))
+        document_version_recorded(document, version)
     return version
+
+
+def _take_significant_flag(document):
+    """The flag belongs to this save only: cleared at once, so the next upload (and the edit
+    form) starts unticked, and a tick without a new file is dropped."""
+    if not document.significant_change:
+        return False
+    KnowledgeDocument.objects.filter(pk=document.pk).update(significant_change=False)
+    document.significant_change = False
+    return True
 
 
 def _fields_of(version):

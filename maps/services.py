@@ -295,3 +295,94 @@ def person_map(person):
             keys = {requirement.item_key} if topic.stock.items else set()
         result.append(PersonTopic(requirement, topic, len(keys & seen), len(keys)))
     return position, result
+
+
+# Training coverage of positions (KB-11): the paths assigned to each position and which of its
+# topics their steps cover.
+
+@dataclass
+class PathCoverage:
+    path: object
+    completed: int | None = None  # None: the viewer may not see these people's results
+    holders: int | None = None
+
+
+@dataclass
+class PositionRow:
+    position: object
+    cells: list  # (topic, requirement or None, covered by a training step)
+    paths: list = field(default_factory=list)
+
+
+def _path_keys(paths):
+    """{path id: the keys of the items its steps ask to read}."""
+    from training.services.progress import step_keys
+
+    return {path.pk: {key for step in path.steps.all() for key in step_keys(step) if key} for path in paths}
+
+
+def _node_id(topic_key):
+    """The node of a node topic ("n<id>"); None for an item topic."""
+    return int(topic_key[1:]) if topic_key.startswith("n") and topic_key[1:].isdigit() else None
+
+
+def _topics_by_key(user, topic_keys, keys):
+    """{item key: the topics it covers}, over the items among ``keys`` that ``user`` may read:
+    an item covers itself as a topic, and the node topics it is filed under (or below)."""
+    readable = SearchEntry.objects.readable_by(user).filter(key__in=keys)
+    node_ids = {_node_id(t) for t in topic_keys} - {None}
+    found = {}
+    item_topics = [t for t in topic_keys if _node_id(t) is None]
+    for key in readable.filter(key__in=item_topics).values_list("key", flat=True):
+        found.setdefault(key, set()).add(key)
+    rows = SearchEntryNode.objects.filter(entry__in=readable, node_id__in=node_ids)
+    for key, node_id in rows.values_list("entry__key", "node_id"):
+        found.setdefault(key, set()).add(f"n{node_id}")
+    return found
+
+
+def _holder_counts(user, position_ids, path_ids):
+    """{position id: holders} and {(position id, path id): holders who completed it}, over the
+    people whose training results ``user`` may see (None, None when nobody)."""
+    from training.models import Enrollment
+    from training.services.reports import scope
+
+    viewer_scope = scope(user)
+    if not viewer_scope.allowed:
+        return None, None
+    holders = get_user_model().objects.filter(viewer_scope.users_q(), is_active=True,
+                                              profile__position_id__in=position_ids)
+    counts = dict(holders.order_by().values_list("profile__position_id").annotate(n=Count("pk")))
+    completed = (Enrollment.objects.filter(user__in=holders, path_id__in=path_ids, withdrawn_at=None,
+                                           completed_at__isnull=False)
+                 .order_by().values_list("user__profile__position_id", "path_id").annotate(n=Count("pk")))
+    return counts, {(position_id, path_id): n for position_id, path_id, n in completed}
+
+
+def position_rows(user):
+    """The position matrix with each position's training: its live paths with the holders'
+    completion, and the topics their steps cover."""
+    topics, rows = position_matrix(user)
+    if not apps.is_installed("training"):
+        return topics, [PositionRow(position, [(t, r, False) for t, r in cells]) for position, cells in rows]
+    from training.models import Assignment, AssignmentTarget, TrainingPath
+
+    pairs = set(Assignment.objects.filter(target_type=AssignmentTarget.POSITION)
+                .values_list("position_id", "path_id"))
+    paths = (TrainingPath.objects.available().filter(pk__in={path_id for _p, path_id in pairs})
+             .prefetch_related("steps__page").in_bulk())
+    assigned = {}  # {position id: its live paths, by title}
+    for position_id, path_id in pairs:
+        if path_id in paths:
+            assigned.setdefault(position_id, []).append(paths[path_id])
+    keys = _path_keys(paths.values())
+    covers = _topics_by_key(user, [t.key for t in topics], set().union(*keys.values()))
+    counts, completed = _holder_counts(user, [p.pk for p, _cells in rows], list(paths))
+    result = []
+    for position, cells in rows:
+        position_paths = sorted(assigned.get(position.pk, []), key=lambda p: p.title)
+        covered = {topic for p in position_paths for key in keys[p.pk] for topic in covers.get(key, ())}
+        coverage = [PathCoverage(p, completed.get((position.pk, p.pk), 0), counts.get(position.pk, 0))
+                    if counts is not None else PathCoverage(p) for p in position_paths]
+        result.append(PositionRow(position, [(t, r, t.key in covered) for t, r in cells], coverage))
+    return topics, result

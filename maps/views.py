@@ -55,7 +55,7 @@ def expert_map(request):
 
 
 def position_map(request):
-    topics, rows = services.position_matrix(request.user)
+    topics, rows = services.position_rows(request.user)
     return TemplateResponse(request, "maps/positions.html", {
         "topics": topics, "rows": rows, "can_edit": request.user.has_perm(services.MANAGE_REQUIREMENTS),
     })

@@ -91,10 +91,10 @@ def add_path(title, steps, assignments=(), publish=True, user=None, **fields):
     from training.models import Assignment, TrainingPath, TrainingStep
 
     path = TrainingPath(title=title, live=False, **fields)  # live once published
-    for step in steps:
-        path.steps.add(TrainingStep(**step))
-    for assignment in assignments:
-        path.assignments.add(Assignment(**assignment))
+    for order, step in enumerate(steps):
+        path.steps.add(TrainingStep(sort_order=order, **step))
+    for order, assignment in enumerate(assignments):
+        path.assignments.add(Assignment(sort_order=order, **assignment))
     path.save()
     revision = path.save_revision(user=user)
     if publish:

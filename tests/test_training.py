@@ -72,8 +72,8 @@ def hire(username, position=None, department=None, manager=None):
 
 def _list_block(items):
     data = {"count": str(len(items))}
-    for index, item in enumerate(items):
-        data[str(index)] = {"value": item, "deleted": "", "order": str(index), "id": ""}
+    for number, item in enumerate(items):
+        data[str(number)] = {"value": item, "deleted": "", "order": str(number), "id": ""}
     return data
 
 

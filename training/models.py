@@ -157,6 +157,7 @@ class TrainingStep(Orderable):
     ]
 
     class Meta(Orderable.Meta):
+        ordering = ["sort_order", "pk"]  # rows made outside the admin may lack an order
         verbose_name = _("step")
         verbose_name_plural = _("steps")
 

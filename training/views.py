@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from .models import MANAGE_TRAINING, Enrollment, QuizAttempt, StepKind, TrainingPath
 from .services import progress as learning
+from .services import reports
 from .services.assignments import active_enrollments
 from .services.progress import TrainingError
 
@@ -29,12 +30,6 @@ def _next_url(enrollment):
     return following.url if following else enrollment.get_absolute_url()
 
 
-def _can_report(user):
-    from .services import reports
-
-    return reports.can_view_reports(user) if hasattr(reports, "can_view_reports") else False
-
-
 @require_GET
 def my_learning(request):
     states = [learning.path_state(e) for e in active_enrollments(request.user).prefetch_related("path__steps",
@@ -44,7 +39,7 @@ def my_learning(request):
         "refresh": [s for s in states if s.enrollment.completed_at is not None and s.needs_refresher],
         "completed": [s for s in states if s.enrollment.completed_at is not None and not s.needs_refresher],
         "can_manage": request.user.has_perm(MANAGE_TRAINING),
-        "can_report": _can_report(request.user),
+        "can_report": reports.scope(request.user).allowed,
     })
 
 

@@ -46,10 +46,10 @@ def build_training(articles, users, positions, departments):
     def path(title, summary, department, owner, steps, assignments):
         training_path = TrainingPath(title=title, summary=summary, department=department, content_owner=owner,
                                      live=False)
-        for step in steps:
-            training_path.steps.add(TrainingStep(**step))
-        for assignment in assignments:
-            training_path.assignments.add(Assignment(**assignment))
+        for order, step in enumerate(steps):
+            training_path.steps.add(TrainingStep(sort_order=order, **step))
+        for order, assignment in enumerate(assignments):
+            training_path.assignments.add(Assignment(sort_order=order, **assignment))
         training_path.save()
         # Designed by its owner, published by the knowledge manager (who holds the right).
         training_path.save_revision(user=owner).publish(user=users["wangzhi"])

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -270,7 +271,13 @@ def submit_attempt(attempt, answers):
 
 
 def grant_extra_attempt(progress):
-    StepProgress.objects.filter(pk=progress.pk).update(extra_attempts=progress.extra_attempts + 1)
+    """One more quiz attempt for a learner who used theirs up (or is about to)."""
+    step = progress.step
+    if step is None or not step.has_quiz or not step.max_attempts:
+        raise TrainingError(_("This step has no limit on quiz attempts."))
+    if progress.completed_at is not None:
+        raise TrainingError(_("This quiz has already been passed."))
+    StepProgress.objects.filter(pk=progress.pk).update(extra_attempts=F("extra_attempts") + 1)
 
 
 # --- The learner's view of a path ------------------------------------------------------------
@@ -343,10 +350,11 @@ class PathState:
         return sum(s.step.estimated_minutes for s in self.required if s.state not in {"done", "refresh"})
 
 
-def path_state(enrollment):
+def path_state(enrollment, viewer=None):
+    """The learner's path; item titles as ``viewer`` (by default the learner) may see them."""
     progress = {p.step_id: p for p in enrollment.progress.all()}
     steps = list(enrollment.path.steps.all())
-    targets = targets_for(steps, enrollment.user)
+    targets = targets_for(steps, viewer or enrollment.user)
     steps = [StepState(step, progress.get(step.pk), number, targets[step.pk], enrollment.pk)
              for number, step in enumerate(steps, start=1)]
     return PathState(enrollment, steps)

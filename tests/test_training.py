@@ -427,3 +427,38 @@ def test_a_public_article_is_a_step_every_learner_can_open(org):
     sync_user(portal.users.reader)
     target = learning.target_for(path.steps.get(), portal.users.reader)
     assert target.readable and target.title == "公司简介"
+
+
+def test_faq_group_and_anthology_steps(org, client_for):
+    """A FAQ group is read on the step page itself; an anthology step covers its items."""
+    from faq.services.entries import create_entry
+    from knowledge.models import Dimension
+    from personal.models import Anthology, AnthologyItem
+
+    portal, research, lab, sales, tester, seller, article, other = org
+    node = Dimension.objects.create(name="分类", slug="category").node_from_path(["客户服务", "常见问题"])
+    warranty = create_entry(portal.research, portal.users.editor, "货车保修几年？", "<p>整车三年或十万公里。</p>",
+                            nodes=[node])
+    secret = create_entry(portal.finance, portal.users.accountant, "报销单据怎么贴？", "<p>按类别粘贴。</p>",
+                          nodes=[node])
+    for entry in (warranty, secret):
+        index.update_object(entry)
+    anthology = Anthology.objects.create(owner=portal.users.editor, title="试验必读", visibility="everyone")
+    AnthologyItem.objects.create(anthology=anthology, key=f"knowledge.articlepage:{article.pk}")
+    index.update_object(anthology)
+    path = add_path("客服入门", [
+        {"kind": "faq_group", "faq_node": node, "estimated_minutes": 20},
+        {"kind": "anthology", "anthology": anthology},
+    ], assignments=[{"target_type": "user", "user": portal.users.reader}])
+    faq_step, anthology_step = path.steps.all()
+    assert learning.step_keys(anthology_step) == [f"personal.anthology:{anthology.pk}",
+                                                  f"knowledge.articlepage:{article.pk}"]
+    sync_user(portal.users.reader)
+    enrollment = Enrollment.objects.get(user=portal.users.reader)
+    page = client_for(portal.users.reader).get(f"/training/{enrollment.pk}/steps/{faq_step.pk}/").content.decode()
+    assert "货车保修几年？" in page and "报销单据怎么贴？" not in page  # only what the learner may read
+    progress = StepProgress.objects.get(enrollment=enrollment, step=faq_step)
+    assert progress.opened_at is not None  # seen here, so it can be confirmed
+    assert learning.confirm_step(enrollment, faq_step).completed_at is not None
+    target = learning.target_for(anthology_step, portal.users.reader)
+    assert target.readable and target.title == "试验必读"

@@ -311,7 +311,7 @@ def test_questions_are_drawn_at_random_and_kept_with_the_attempt(org):
     step = path.steps.all()[0]
     learning.open_step(enrollment, step)
     drawn = set()
-    for _ in range(12):
+    for _round in range(12):
         attempt = learning.start_attempt(enrollment, step)
         assert len(attempt.questions) == 2
         drawn.update(q["id"] for q in attempt.questions)

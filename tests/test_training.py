@@ -462,3 +462,16 @@ def test_faq_group_and_anthology_steps(org, client_for):
     assert learning.confirm_step(enrollment, faq_step).completed_at is not None
     target = learning.target_for(anthology_step, portal.users.reader)
     assert target.readable and target.title == "试验必读"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_a_path_enrolls_the_people_it_names_and_archiving_withdraws_them(org):
+    portal, research, lab, sales, tester, seller, article, other = org
+    veteran = make_user("veteran")
+    UserProfile.objects.create(user=veteran, department=lab)
+    path = add_path("研究院通识", [{"kind": "article", "page": article}],
+                    assignments=[{"target_type": "department", "department": research}])
+    assert Enrollment.objects.get(user=veteran, path=path).withdrawn_at is None
+    path.archived = True
+    path.save_revision().publish()
+    assert Enrollment.objects.get(user=veteran, path=path).withdrawn_at is not None

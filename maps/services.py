@@ -353,8 +353,8 @@ def _holder_counts(user, position_ids, path_ids):
     holders = get_user_model().objects.filter(viewer_scope.users_q(), is_active=True,
                                               profile__position_id__in=position_ids)
     counts = dict(holders.order_by().values_list("profile__position_id").annotate(n=Count("pk")))
-    completed = (Enrollment.objects.filter(user__in=holders, path_id__in=path_ids, withdrawn_at=None,
-                                           completed_at__isnull=False)
+    completed = (Enrollment.objects.current().filter(user__in=holders, path_id__in=path_ids,
+                                                     completed_at__isnull=False)
                  .order_by().values_list("user__profile__position_id", "path_id").annotate(n=Count("pk")))
     return counts, {(position_id, path_id): n for position_id, path_id, n in completed}
 

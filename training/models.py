@@ -249,6 +249,12 @@ class Assignment(Orderable):
                 setattr(self, other, None)
 
 
+class EnrollmentQuerySet(models.QuerySet):
+    def current(self):
+        """Not withdrawn, on a path still offered: what learners see and reports count."""
+        return self.filter(withdrawn_at=None, path__live=True, path__archived=False)
+
+
 class Enrollment(models.Model):
     """One learner on one path. Kept when the assignment goes away once the learner started."""
 
@@ -261,6 +267,8 @@ class Enrollment(models.Model):
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = EnrollmentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("enrollment")

@@ -150,5 +150,5 @@ def sync_path(path):
 
 def active_enrollments(user):
     """What ``user`` is learning or has learned, on paths still offered."""
-    return (Enrollment.objects.filter(user=user, withdrawn_at=None, path__archived=False, path__live=True)
+    return (Enrollment.objects.current().filter(user=user)
             .select_related("path"))

@@ -270,13 +270,21 @@ def submit_attempt(attempt, answers):
     return attempt
 
 
-def grant_extra_attempt(progress):
-    """One more quiz attempt for a learner who used theirs up (or is about to)."""
+def extra_attempt_refusal(progress):
+    """Why no extra attempt can be given for this step (None: it can)."""
     step = progress.step
     if step is None or not step.has_quiz or not step.max_attempts:
-        raise TrainingError(_("This step has no limit on quiz attempts."))
+        return _("This step has no limit on quiz attempts.")
     if progress.completed_at is not None:
-        raise TrainingError(_("This quiz has already been passed."))
+        return _("This quiz has already been passed.")
+    return None
+
+
+def grant_extra_attempt(progress):
+    """One more quiz attempt for a learner who used theirs up (or is about to)."""
+    refusal = extra_attempt_refusal(progress)
+    if refusal:
+        raise TrainingError(refusal)
     StepProgress.objects.filter(pk=progress.pk).update(extra_attempts=F("extra_attempts") + 1)
 
 
@@ -288,6 +296,7 @@ class StepState:
     progress: StepProgress | None
     number: int
     target: Target
+    enrollment_id: int
 
     @property
     def state(self):
@@ -305,8 +314,6 @@ class StepState:
     @property
     def url(self):
         return reverse("training:step", args=[self.enrollment_id, self.step.pk])
-
-    enrollment_id: int = 0
 
 
 @dataclass

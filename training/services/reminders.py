@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Notification
 
-from ..models import Enrollment, Reminder, TrainingPath
+from ..models import Enrollment, Reminder
 from .progress import path_state
 from .reports import person_name
 
@@ -38,12 +38,9 @@ def remind_days():
     return int(getattr(settings, "ZHIKU_TRAINING_REMIND_DAYS", 3))
 
 
-def active_enrollments():
+def pending_enrollments():
     """Enrollments someone still has to finish by a date."""
-    return Enrollment.objects.filter(
-        withdrawn_at=None, completed_at=None, due_date__isnull=False, user__is_active=True,
-        path__in=TrainingPath.objects.available(),
-    )
+    return Enrollment.objects.current().filter(completed_at=None, due_date__isnull=False, user__is_active=True)
 
 
 def manager_of(user):
@@ -150,7 +147,7 @@ def send_reminders(today=None):
     today = today or timezone.localdate()
     outcome = Outcome()
     horizon = today + timedelta(days=remind_days())
-    enrollments = (active_enrollments().filter(due_date__lte=horizon)
+    enrollments = (pending_enrollments().filter(due_date__lte=horizon)
                    .select_related("user__profile__manager", "path").order_by("pk"))
     # Read by others, later, in mail clients: the portal's language, not the caller's.
     with translation.override(settings.LANGUAGE_CODE):

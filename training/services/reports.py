@@ -22,7 +22,7 @@ from portal.models import Department, UserProfile
 from ..models import (MANAGE_TRAINING, VIEW_ALL_REPORTS, Enrollment, QuizAttempt, StepProgress, TrainingPath,
                       TrainingStep)
 from .assignments import department_ids_with_descendants
-from .progress import attempts_allowed, attempts_left, path_state
+from .progress import attempts_allowed, attempts_left, extra_attempt_refusal, path_state
 
 
 # --- Who may see whom --------------------------------------------------------------------------
@@ -119,8 +119,7 @@ def filter_choices(viewer_scope):
 
 def enrollments(viewer_scope, filters):
     """The enrollments every figure is counted over."""
-    rows = Enrollment.objects.filter(withdrawn_at=None, path__live=True, path__archived=False,
-                                     user__is_active=True)  # people who left are not chased
+    rows = Enrollment.objects.current().filter(user__is_active=True)  # people who left are not chased
     if not viewer_scope.allowed:
         return rows.none()
     rows = rows.filter(viewer_scope.users_q("user__"))
@@ -383,16 +382,15 @@ class PersonStep:
     @property
     def can_have_more(self):
         """Whether another attempt can be granted: a quiz with a limit, not passed yet."""
-        step, progress = self.state.step, self.state.progress
-        return (progress is not None and step.has_quiz and bool(step.max_attempts)
-                and progress.completed_at is None)
+        progress = self.state.progress
+        return progress is not None and extra_attempt_refusal(progress) is None
 
 
 def person_paths(person, viewer):
     """``person``'s paths step by step, with every submitted quiz attempt; item titles as
     ``viewer`` may see them."""
     submitted = QuizAttempt.objects.filter(submitted_at__isnull=False).order_by("submitted_at", "pk")
-    rows = (Enrollment.objects.filter(user=person, withdrawn_at=None, path__live=True, path__archived=False)
+    rows = (Enrollment.objects.current().filter(user=person)
             .select_related("path").order_by("path__title")
             .prefetch_related("path__steps", Prefetch("progress__attempts", queryset=submitted)))
     result = []

@@ -392,6 +392,7 @@ def test_another_learners_path_steps_and_answers_are_out_of_reach(org, client_fo
     own = Enrollment.objects.get(user=nosy)
     learning.open_step(own, step)
     assert client.post(f"/training/{own.pk}/steps/{step.pk}/quiz/", {"attempt": attempt.pk}).status_code == 404
+    assert client.post(f"/training/{own.pk}/steps/{step.pk}/quiz/", {"attempt": "1 OR 1=1"}).status_code == 404
     assert QuizAttempt.objects.get(pk=attempt.pk).submitted_at is None
     # The path outline is for its designers.
     assert client.get(f"/training/paths/{path.pk}/").status_code == 302  # to nosy's own enrollment

@@ -106,7 +106,8 @@ def quiz(request, enrollment_id, step_id):
     enrollment, step = _own_step(request, enrollment_id, step_id)
     if request.method == "POST":
         progress = learning.progress_for(enrollment, step)
-        attempt = get_object_or_404(QuizAttempt, pk=request.POST.get("attempt") or 0, progress=progress)
+        attempt_id = request.POST.get("attempt", "")
+        attempt = get_object_or_404(QuizAttempt, pk=int(attempt_id) if attempt_id.isdigit() else 0, progress=progress)
         try:
             attempt = learning.submit_attempt(attempt, _answers(request, attempt))
         except TrainingError as error:

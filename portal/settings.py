@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "wagtail.search",
     "wagtail.admin",
     "wagtail",
+    # After wagtail.admin: its ready() connects the workflow e-mails this app replaces.
+    "workflows",
     "modelcluster",
     "taggit",
     "django_filters",
@@ -208,6 +210,26 @@ CELERY_BEAT_SCHEDULE = {
         "task": "training.tasks.send_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Message centre: e-mail/SMS deliveries a lost worker left behind are sent again (never twice).
+    "messages-retry-stalled-deliveries": {
+        "task": "portal.tasks.retry_stalled_deliveries",
+        "schedule": 600.0,
+    },
+    # Daily digest of unread notifications for those who chose it.
+    "messages-send-digests": {
+        "task": "portal.tasks.send_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    # Knowledge past its review date: its owner is told, and after a grace period their head.
+    "knowledge-review-reminders": {
+        "task": "knowledge.tasks.send_review_reminders",
+        "schedule": 3600.0,
+    },
+    # Approvals nobody acted on within ZHIKU_APPROVAL_ESCALATE_HOURS go to the approver's manager.
+    "workflows-escalate-approvals": {
+        "task": "workflows.tasks.escalate_approvals",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Text extraction --------------------------------------------------------------------------
@@ -226,6 +248,8 @@ ZHIKU_SEARCH_WINDOW = int(os.environ.get("ZHIKU_SEARCH_WINDOW", "3000"))
 ZHIKU_QA_ESCALATE_HOURS = float(os.environ.get("ZHIKU_QA_ESCALATE_HOURS", "48"))
 # Training: learners are reminded this many days before a path is due (and weekly once overdue).
 ZHIKU_TRAINING_REMIND_DAYS = int(os.environ.get("ZHIKU_TRAINING_REMIND_DAYS", "3"))
+# An approval step waiting longer than this is escalated to the approver's manager (once per step).
+ZHIKU_APPROVAL_ESCALATE_HOURS = float(os.environ.get("ZHIKU_APPROVAL_ESCALATE_HOURS", "48"))
 
 # --- Email (training reminders) ---------------------------------------------------------------
 # The embedded portal keeps mails as files in var/mail; set EMAIL_BACKEND to

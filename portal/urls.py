@@ -23,6 +23,7 @@ urlpatterns = [
     path("faq/", include("faq.urls")),
     path("qa/", include("qa.urls")),
     path("training/", include("training.urls")),
+    path("approvals/", include("workflows.urls")),
     # The public self-service site: anonymous customers, public items only.
     path("help/", include("selfservice.urls")),
     path("api/", api_urls()),

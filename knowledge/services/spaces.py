@@ -7,11 +7,12 @@ from wagtail.models import (
 
 from portal.roles import KNOWLEDGE_MANAGER
 
+REVIEWER_ROLE = "审核人"
 SPACE_ROLES = {
     # group suffix: (page permissions, document permissions)
     "成员": ([], []),
     "编辑": (["add", "change", "publish"], ["add", "change", "choose"]),
-    "审核人": (["add", "change", "publish", "lock", "unlock", "bulk_delete"], ["add", "change", "delete", "choose"]),
+    REVIEWER_ROLE: (["add", "change", "publish", "lock", "unlock", "bulk_delete"], ["add", "change", "delete", "choose"]),
 }
 
 
@@ -54,3 +55,10 @@ def provision_space(space, restricted=False):
         )
         collection_restriction.groups.set(readers)
     return groups
+
+
+def space_reviewers(space):
+    """The active members of the space's reviewer group (KB-03's "reviewer of that space")."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(groups__name=space_group_name(space, REVIEWER_ROLE), is_active=True)

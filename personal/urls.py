@@ -32,6 +32,7 @@ urlpatterns = [
     path("worklog/<int:pk>/edit/", views.worklog_edit, name="worklog_edit"),
     path("worklog/<int:pk>/delete/", views.worklog_delete, name="worklog_delete"),
     path("notifications/", views.notifications, name="notifications"),
+    path("notifications/settings/", views.notification_settings, name="notification_settings"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.models import Notification
+from portal.models import DIGEST, KINDS, Notification, NotificationPreference, UserProfile
 
 from .forms import AnthologyForm, FolderForm, HandoverForm, WorkLogEntryForm
 from .models import (
@@ -339,7 +339,7 @@ def worklog_delete(request, pk):
 
 def notifications(request):
     mine = Notification.objects.filter(user=request.user)
-    page = Paginator(mine, 50).get_page(request.GET.get("page"))
+    page = Paginator(mine.prefetch_related("deliveries"), 50).get_page(request.GET.get("page"))
     return TemplateResponse(request, "personal/notifications.html", {
         "page": page, "unread_count": mine.unread().count(),
     })
@@ -354,6 +354,25 @@ def notification_open(request, pk):
     if not target or not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect("personal:notifications")
     return HttpResponseRedirect(target)
+
+
+def notification_settings(request):
+    """Which kinds of event reach me by e-mail and SMS (in the portal: always), and the digest."""
+    user = request.user
+    if request.method == "POST":
+        with transaction.atomic():
+            for key in KINDS:
+                NotificationPreference.objects.update_or_create(user=user, kind=key, defaults={
+                    "email": f"{key}-email" in request.POST, "sms": f"{key}-sms" in request.POST})
+            NotificationPreference.objects.update_or_create(user=user, kind=DIGEST, defaults={
+                "email": "digest" in request.POST})
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("personal:notification_settings")
+    rows, digest = NotificationPreference.objects.for_user(user)
+    return TemplateResponse(request, "personal/notification_settings.html", {
+        "rows": rows, "digest": digest, "has_email": bool(user.email),
+        "has_mobile": UserProfile.objects.filter(user=user).exclude(mobile="").exists(),
+    })
 
 
 @require_POST

@@ -9,7 +9,8 @@ EDITOR = "编辑"
 REVIEWER = "部门审核人"
 KNOWLEDGE_MANAGER = "知识管理员"
 ADMINISTRATOR = "系统管理员"
-ROLES = [READER, EDITOR, REVIEWER, KNOWLEDGE_MANAGER, ADMINISTRATOR]
+FINANCE_MANAGER = "财务经理"
+ROLES = [READER, EDITOR, REVIEWER, KNOWLEDGE_MANAGER, ADMINISTRATOR, FINANCE_MANAGER]
 
 ADMIN_ACCESS = [("wagtailadmin", "access_admin")]
 ROLE_PERMISSIONS = {
@@ -47,6 +48,9 @@ ROLE_PERMISSIONS = {
                            ("auth", "user"), ("auth", "group")]
         for action in ("add", "change", "delete", "view")
     ] + [("personal", "add_handover"), ("personal", "view_handover")],
+    # Approves large expense claims (the workflow's amount step), sees every claim and records
+    # payments; admin access for the read-only claim listing and its history.
+    FINANCE_MANAGER: ADMIN_ACCESS + [("workflows", "pay_expenseclaim"), ("workflows", "view_all_expenseclaims")],
 }
 MANAGER_PAGE_PERMISSIONS = ["add", "change", "publish", "bulk_delete", "lock", "unlock"]
 MANAGER_DOCUMENT_PERMISSIONS = ["add", "change", "delete", "choose"]

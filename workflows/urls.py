@@ -11,6 +11,7 @@ urlpatterns = [
     path("expenses/<int:pk>/", expense_views.expense_detail, name="expense_detail"),
     path("expenses/<int:pk>/edit/", expense_views.expense_edit, name="expense_edit"),
     path("expenses/<int:pk>/submit/", expense_views.expense_submit, name="expense_submit"),
+    path("expenses/<int:pk>/withdraw/", expense_views.expense_withdraw, name="expense_withdraw"),
     path("expenses/<int:pk>/pay/", expense_views.expense_pay, name="expense_pay"),
     path("expenses/<int:pk>/lines/<int:line_id>/receipt/", expense_views.receipt, name="expense_receipt"),
 ]

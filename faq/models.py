@@ -10,11 +10,13 @@ from wagtail.models import Page
 
 from knowledge.models import (
     Audience,
+    FreshnessMixin,
     ReadablePageManager,
     SignificantChangeMixin,
     SpaceItemMixin,
     VersionedPageMixin,
     audience_field,
+    review_interval_field,
     significant_change_field,
     significant_change_panel,
 )
@@ -23,7 +25,7 @@ from knowledge.widgets import NodePicker
 ANSWER_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link", "h3", "h4"]
 
 
-class FAQEntryPage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, Page):
+class FAQEntryPage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, FreshnessMixin, Page):
     """One question (the title), the other ways people ask it, and the answer. A page of its
     knowledge space, so revisions, view restrictions, the trash and search come with it."""
 
@@ -37,8 +39,7 @@ class FAQEntryPage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, P
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="owned_faq_entries",
     )
-    next_review = models.DateField(_("review by"), null=True, blank=True,
-                                   help_text=_("When the owner should check that the answer is still right."))
+    review_interval = review_interval_field()
     nodes = ParentalManyToManyField(
         "knowledge.DimensionNode", verbose_name=_("product and category"), blank=True, related_name="faq_entries",
         limit_choices_to={"merged_into__isnull": True},
@@ -56,7 +57,7 @@ class FAQEntryPage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, P
         FieldPanel("answer"),
         MultiFieldPanel(
             [FieldPanel("nodes", widget=NodePicker), FieldPanel("audience"), FieldPanel("content_owner"),
-             FieldPanel("next_review")],
+             FieldPanel("review_interval")],
             heading=_("Classification"),
         ),
         significant_change_panel(),

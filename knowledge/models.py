@@ -1,11 +1,14 @@
 """Knowledge spaces, articles, documents with versions and extracted text, and the trash."""
+import calendar
 import hashlib
 import mimetypes
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -194,6 +197,97 @@ class SignificantChangeMixin:
         obj = super().with_content_json(content)
         obj.significant_change = False
         return obj
+
+
+class ReviewInterval(models.IntegerChoices):
+    """How often an item's owner confirms it is still right (freshness)."""
+
+    QUARTERLY = 3, _("Every 3 months")
+    HALF_YEARLY = 6, _("Every 6 months")
+    YEARLY = 12, _("Every year")
+    TWO_YEARS = 24, _("Every 2 years")
+    NEVER = 0, _("Never")
+
+
+def review_interval_field():
+    return models.PositiveSmallIntegerField(
+        _("review interval"), choices=ReviewInterval.choices, default=ReviewInterval.YEARLY,
+        help_text=_("How often the owner confirms that the content is still right. Publishing or verifying "
+                    "it starts the interval again."),
+    )
+
+
+def add_months(day, months):
+    """``day`` plus ``months`` calendar months, on the month's last day when it is shorter."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+_UNSET = object()
+
+
+class FreshnessMixin:
+    """For pages with a ``content_owner`` and a ``review_interval_field()``: the owner and the
+    interval are page fields (edited, versioned, handed over with the page), while when it was
+    last verified and when it is next due live in a :class:`ReviewSchedule` beside the page, so
+    a one-click verification creates no revision and the next edit cannot overwrite it."""
+
+    @property
+    def freshness(self):
+        """The page's ReviewSchedule, or None before its first publication."""
+        if not self.pk:
+            return None
+        try:
+            return self.review_schedule
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def review_due(self):
+        schedule = self.freshness
+        return schedule.review_due if schedule else None
+
+    # ``next_review`` was a page field (a date typed by the editor) before the schedule existed.
+    # Kept as a property so code that still sets it (imports, demo data, older tests) keeps
+    # working: a date set by hand is stored on the schedule and used by the next publication
+    # instead of publish date + interval (signals.keep_review_date_set_by_hand).
+    @property
+    def next_review(self):
+        by_hand = getattr(self, "_review_due_by_hand", _UNSET)
+        return self.review_due if by_hand is _UNSET else by_hand
+
+    @next_review.setter
+    def next_review(self, value):
+        self._review_due_by_hand = value
+
+
+class ReviewSchedule(models.Model):
+    """When a page was last verified (by publishing it or confirming it in one click) and when
+    its owner should next look at it. One row per page, outside its revisions."""
+
+    page = models.OneToOneField("wagtailcore.Page", verbose_name=_("page"), on_delete=models.CASCADE,
+                                primary_key=True, related_name="review_schedule")
+    last_verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
+    last_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("last verified by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    review_due = models.DateField(_("review due"), null=True, blank=True, db_index=True,
+                                  help_text=_("Empty when the item never needs a review."))
+    # A date set by hand (``page.next_review = ...``), applied by the next publication instead
+    # of publish date + interval, then cleared.
+    due_by_hand = models.DateField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("review schedule")
+        verbose_name_plural = _("review schedules")
+
+    def __str__(self):
+        return f"{self.page_id}: {self.review_due}"
+
+    def is_overdue(self, today=None):
+        return bool(self.review_due and self.review_due < (today or timezone.localdate()))
 
 
 class ExtractionStatus(models.TextChoices):
@@ -400,7 +494,7 @@ class VersionedPageMixin(RoutablePageMixin):
         raise NotImplementedError
 
 
-class ArticlePage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, Page):
+class ArticlePage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, FreshnessMixin, Page):
     """A knowledge article: body, keywords, dimension nodes, attachments and related articles."""
 
     summary = models.TextField(_("summary"), blank=True)
@@ -414,8 +508,7 @@ class ArticlePage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, Pa
         "portal.Department", verbose_name=_("department"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="articles",
     )
-    next_review = models.DateField(_("review by"), null=True, blank=True,
-                                   help_text=_("When the owner should check that the article is still right."))
+    review_interval = review_interval_field()
     nodes = ParentalManyToManyField(DimensionNode, verbose_name=_("dimensions"), blank=True, related_name="articles",
                                     limit_choices_to={"merged_into__isnull": True})
     audience = audience_field()
@@ -427,7 +520,7 @@ class ArticlePage(SpaceItemMixin, VersionedPageMixin, SignificantChangeMixin, Pa
         FieldPanel("body"),
         MultiFieldPanel(
             [FieldPanel("keywords"), FieldPanel("nodes", widget=NodePicker), FieldPanel("content_owner"),
-             FieldPanel("department"), FieldPanel("next_review"), FieldPanel("audience")],
+             FieldPanel("department"), FieldPanel("review_interval"), FieldPanel("audience")],
             heading=_("Classification"),
         ),
         InlinePanel("attachments", label=_("Attachments")),

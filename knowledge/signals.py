@@ -4,7 +4,7 @@ from django.dispatch import receiver
 from wagtail.signals import page_published
 
 from .current_user import get_current_user
-from .models import ArticleAttachment, DocumentVersion, KnowledgeDocument
+from .models import ArticleAttachment, DocumentVersion, FreshnessMixin, KnowledgeDocument
 
 # Wagtail does not version documents; django-reversion keeps a deleted one restorable.
 reversion.register(DocumentVersion)
@@ -33,3 +33,24 @@ def announce_significant_page_change(sender, instance, revision=None, **kwargs):
     from .changes import page_revision_published
 
     page_revision_published(instance, revision)
+
+
+@receiver(page_published)
+def record_verification(sender, instance, revision=None, **kwargs):
+    """Publishing an item verifies it: its next review is due one interval later."""
+    if isinstance(instance, FreshnessMixin):
+        from .services.freshness import record_publication
+
+        record_publication(instance, revision)
+
+
+@receiver(post_save)
+def keep_review_date_set_by_hand(sender, instance, raw=False, **kwargs):
+    """``page.next_review = date`` (the field this replaced) still sets the review date."""
+    if raw or not isinstance(instance, FreshnessMixin):
+        return
+    day = instance.__dict__.pop("_review_due_by_hand", None)
+    if day is not None:
+        from .services.freshness import keep_date_set_by_hand
+
+        keep_date_set_by_hand(instance, day)

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.db import DatabaseError
 from django.utils import timezone
 
 from .models import DocumentVersion, ExtractionStatus, ImportRun
@@ -38,3 +39,15 @@ def run_import(import_run_id):
     run = ImportRun.objects.filter(pk=import_run_id).first()
     if run is not None:
         run_import_run(run)
+
+
+# A locked or briefly unavailable database is worth another try; the run is idempotent.
+@shared_task(bind=True, autoretry_for=(DatabaseError,), retry_backoff=60, max_retries=3)
+def send_review_reminders(self, today=None):
+    """Hourly (CELERY_BEAT_SCHEDULE): owners of items due for review are reminded, and managers
+    told of items long overdue; nothing is sent twice. ``today``: an ISO date to run as."""
+    from datetime import date
+
+    from .services.freshness import send_review_reminders as run
+
+    return run(date.fromisoformat(today) if today else None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import freshness_views, views
 
 app_name = "knowledge"
 urlpatterns = [
@@ -9,4 +9,6 @@ urlpatterns = [
         views.document_version_download,
         name="document_version_download",
     ),
+    path("reviews/", freshness_views.reviews, name="reviews"),
+    path("reviews/<int:page_id>/verify/", freshness_views.verify, name="verify"),
 ]

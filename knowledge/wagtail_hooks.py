@@ -78,3 +78,9 @@ def move_pages_to_trash_in_bulk(request, action_type, objects, action_class_inst
 def register_trash_log_actions(actions):
     actions.register_action("zhiku.trash", _("Move to trash"), _("Moved to trash"))
     actions.register_action("zhiku.restore", _("Restore from trash"), _("Restored from trash"))
+
+
+@hooks.register("register_log_actions")
+def register_freshness_log_actions(actions):
+    # Shown in the page's history: a one-click "still right" leaves no revision, only this.
+    actions.register_action("zhiku.verify", _("Verify content"), _("Verified as still right"))

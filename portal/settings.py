@@ -173,6 +173,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.wagtail_backend"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ALLOW_UNICODE_SLUGS = True
 WAGTAILEMBEDS_FINDERS = []  # no internet on the intranet
+# An approved workflow publishes as its last approver, whom the workflow's own rules chose.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "workflows.finish.publish_approved"
 
 # --- Celery: a real worker; the embedded broker is a folder -----------------------------------
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
@@ -248,6 +250,8 @@ ZHIKU_SEARCH_WINDOW = int(os.environ.get("ZHIKU_SEARCH_WINDOW", "3000"))
 ZHIKU_QA_ESCALATE_HOURS = float(os.environ.get("ZHIKU_QA_ESCALATE_HOURS", "48"))
 # Training: learners are reminded this many days before a path is due (and weekly once overdue).
 ZHIKU_TRAINING_REMIND_DAYS = int(os.environ.get("ZHIKU_TRAINING_REMIND_DAYS", "3"))
+# Freshness: an item this many days past its review date is escalated to the owner's manager (0: never).
+ZHIKU_REVIEW_ESCALATE_DAYS = int(os.environ.get("ZHIKU_REVIEW_ESCALATE_DAYS", "30"))
 # An approval step waiting longer than this is escalated to the approver's manager (once per step).
 ZHIKU_APPROVAL_ESCALATE_HOURS = float(os.environ.get("ZHIKU_APPROVAL_ESCALATE_HOURS", "48"))
 

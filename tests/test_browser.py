@@ -170,3 +170,41 @@ def test_a_new_hire_follows_a_path_passes_the_quiz_and_completes_it(live_server,
 
     page.goto(live_server.url + "/training/")
     assert "100%" in page.locator("#training-completed .training-card").inner_text()
+
+
+def test_an_editor_submits_an_article_and_the_reviewer_approves_it_from_the_workbench(
+        live_server, portal, browser_page):
+    from django.contrib.auth.models import Group
+    from wagtail.models import Workflow, WorkflowPage, WorkflowTask
+
+    from knowledge.models import ArticlePage
+    from workflows.models import SpaceReviewTask
+
+    from .factories import make_user
+
+    reviewer = make_user("reviewer")
+    reviewer.groups.add(Group.objects.get(name="研究院审核人"))
+    workflow = Workflow.objects.create(name="部门审核")
+    WorkflowTask.objects.create(workflow=workflow, task=SpaceReviewTask.objects.create(name="空间审核人审核"),
+                                sort_order=0)
+    WorkflowPage.objects.create(workflow=workflow, page=portal.research)
+    article = add_article(portal.research, "台架试验规程", portal.users.editor)
+    page = browser_page
+
+    # The editor changes the title in the Wagtail editor and submits it for review.
+    log_in(page, live_server, f"/admin/pages/{article.pk}/edit/", username="editor")
+    page.fill("#id_title", "台架试验规程（第二版）")
+    page.click("footer [data-w-dropdown-target='toggle']")
+    page.click("button[name=action-submit]")
+    page.wait_for_url(f"**/admin/pages/{portal.research.pk}/**")
+    assert ArticlePage.objects.get(pk=article.pk).title == "台架试验规程"  # not published yet
+    page.context.clear_cookies()
+
+    # The reviewer finds it on the workbench and approves it there.
+    log_in(page, live_server, "/", username="reviewer")
+    page.click("#wb-approvals >> text=台架试验规程（第二版）")
+    page.click("#action-approve")
+    page.wait_for_selector("#approval-status.state-approved")
+    assert ArticlePage.objects.get(pk=article.pk).title == "台架试验规程（第二版）"
+    page.goto(live_server.url + "/")
+    assert "台架试验规程（第二版）" not in page.locator("#wb-approvals").inner_text()

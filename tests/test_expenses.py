@@ -430,10 +430,10 @@ def test_receipts_are_shown_to_the_claims_viewers_only(org, client_for):
 
 
 @pytest.mark.parametrize("name, content, message", [
-    ("空.pdf", b"", "is empty"),
-    ("大.pdf", b"%PDF-1.7 " + b"x" * 5000, "a receipt may be at most"),
-    ("坏.pdf", b"this is not a pdf at all", "it may be damaged"),
-    ("发票.exe", b"MZ\x90\x00", "is not a receipt format"),
+    ("空.pdf", b"", ("is empty", "是空文件")),
+    ("大.pdf", b"%PDF-1.7 " + b"x" * 5000, ("a receipt may be at most", "凭证文件最大为")),
+    ("坏.pdf", b"this is not a pdf at all", ("it may be damaged", "可能已损坏")),
+    ("发票.exe", b"MZ\x90\x00", ("is not a receipt format", "不是可接受的凭证格式")),
 ])
 def test_bad_receipt_files_are_refused_and_the_rest_of_the_form_is_kept(org, client_for, settings, name, content,
                                                                         message):
@@ -444,12 +444,7 @@ def test_bad_receipt_files_are_refused_and_the_rest_of_the_form_is_kept(org, cli
     body = page(response)
     assert name in body and "十一月出租车" in body and "77.70" in body
     assert _("Receipt files are not kept when the form has errors: choose them again.") in body
-    assert next(m for m in [
-        _("“%(name)s” is empty. Choose the receipt file again."),
-        _("“%(name)s” is %(size)s; a receipt may be at most %(limit)s."),
-        _("“%(name)s” is not a readable %(type)s file; it may be damaged. Scan or export it again."),
-        _("“%(name)s” is not a receipt format. Use PDF, OFD, XML, an image (JPG, PNG…), a text or an office file."),
-    ] if message in m or message in str(m))
+    assert any(text in body for text in message)  # English or 中文, whichever the site speaks
     assert not ExpenseClaim.objects.exists() and not KnowledgeDocument.objects.exists()
 
 

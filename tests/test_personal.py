@@ -65,7 +65,8 @@ def reindex(obj):
 def republish(article, user, **changes):
     for name, value in changes.items():
         setattr(article, name, value)
-    article.save_revision(user=user).publish(user=user)
+    # A new version by ``user``, live as after its review (space editors no longer publish).
+    article.save_revision(user=user).publish(user=user, skip_permission_checks=True)
     return ArticlePage.objects.get(pk=article.pk)
 
 
@@ -516,7 +517,7 @@ def test_worker_indexes_anthologies_and_notifies_subscribers(worker, portal, cli
     wait_for(lambda: "液压系统保养" in SearchEntry.objects.get(key=key(anthology)).body)
 
     article.summary = "新增冬季保养"
-    article.save_revision(user=editor).publish(user=editor)
+    article.save_revision(user=editor).publish(user=editor, skip_permission_checks=True)  # as after review
     wait_for(lambda: Notification.objects.filter(user=reader).exists())
     assert Notification.objects.filter(user=reader).count() == 1
     assert not Notification.objects.filter(user=editor).exists()

@@ -13,18 +13,19 @@ from .utils import assert_refused
 def test_deleted_article_goes_to_trash_and_is_restored_in_place(portal, client_for):
     article = add_article(portal.research, "待删除的文章", portal.users.editor)
     url = article.url
-    editor = client_for(portal.users.editor)
-    response = editor.post(reverse("wagtailadmin_pages:delete", args=[article.pk]))
+    # Deleting a live article unpublishes it: those who may publish do it (not space editors).
+    response = client_for(portal.users.manager).post(reverse("wagtailadmin_pages:delete", args=[article.pk]))
     assert response.status_code == 302
 
     article = ArticlePage.objects.get(pk=article.pk)  # still exists, with its revisions
     assert not article.live
     assert article.revisions.count() >= 1
     item = TrashItem.objects.get(page=article)
-    assert item.deleted_by == portal.users.editor and item.original_parent.pk == portal.research.pk
+    assert item.deleted_by == portal.users.manager and item.original_parent.pk == portal.research.pk
     reader = client_for(portal.users.reader)
     assert reader.get(url).status_code == 404
 
+    editor = client_for(portal.users.editor)
     assert_refused(editor.get(reverse("knowledge_admin:trash")))
     assert_refused(editor.post(reverse("knowledge_admin:trash_restore", args=[item.pk])))
     manager = client_for(portal.users.manager)
@@ -74,7 +75,7 @@ def test_deleted_document_keeps_file_versions_and_links(portal, client_for):
 
 def test_restoring_twice_is_refused_with_a_message(portal, client_for):
     article = add_article(portal.research, "重复恢复", portal.users.editor)
-    client_for(portal.users.editor).post(reverse("wagtailadmin_pages:delete", args=[article.pk]))
+    client_for(portal.users.manager).post(reverse("wagtailadmin_pages:delete", args=[article.pk]))
     item = TrashItem.objects.get(page=article)
     manager = client_for(portal.users.manager)
     manager.post(reverse("knowledge_admin:trash_restore", args=[item.pk]))

@@ -102,9 +102,14 @@ class RoutedApprovalTask(Task):
         return state
 
     def _holds(self, obj, user):
+        """Whether ``user`` may act on the object's current step: an approver of it, or an
+        administrator stepping in, but never on their own request."""
         state = obj.current_workflow_task_state
-        return bool(state and state.task_id == self.pk and user.is_authenticated
-                    and (user.is_superuser or state.specific.assignees.filter(pk=user.pk).exists()))
+        if not (state and state.task_id == self.pk and user.is_authenticated):
+            return False
+        if state.workflow_state.requested_by_id == user.pk:
+            return False
+        return user.is_superuser or state.specific.assignees.filter(pk=user.pk).exists()
 
     def user_can_access_editor(self, obj, user):
         return self._holds(obj, user)
@@ -153,14 +158,6 @@ def decline(task_state, user, comment=""):
     workflow_state.status = WorkflowState.STATUS_CANCELLED
     workflow_state.save(update_fields=["status"])
     workflow_declined.send(sender=WorkflowState, instance=workflow_state, user=user)
-
-
-def publish_approved(workflow_state, user=None):
-    """For ``WAGTAIL_FINISH_WORKFLOW_ACTION``: publish what the workflow approved, as Wagtail's
-    default does, without asking again whether the last approver may publish. The workflow's
-    rules chose them (a department head routed by dimension holds no publish right of Wagtail's
-    in the space), and Wagtail's check would refuse their approval."""
-    workflow_state.content_object.get_latest_revision().publish(user=user, skip_permission_checks=True)
 
 
 def department_heads_upwards(department, requester):
@@ -311,16 +308,6 @@ class ExpenseClaim(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin,
 
     def approval_department(self):
         return self.department
-
-    def publish(self, revision, user=None, skip_permission_checks=False, **kwargs):
-        # Publishing a claim means approving it, which only its workflow does: finishing it
-        # publishes as the last approver, a department head chosen for this claim who holds no
-        # model-wide "publish" right (Wagtail would raise PublishPermissionError). The approval
-        # is the authority there; any other publish keeps Wagtail's permission check.
-        latest = self.workflow_states.order_by("-created_at", "-pk").first()
-        finishing = latest is not None and latest.status == WorkflowState.STATUS_APPROVED and not self.live
-        return super().publish(revision, user=user, skip_permission_checks=skip_permission_checks or finishing,
-                               **kwargs)
 
     def recompute_total(self):
         """The sum of the lines, saved or not yet (a cluster keeps unsaved lines in memory)."""

@@ -8,10 +8,13 @@ from wagtail.models import (
 from portal.roles import KNOWLEDGE_MANAGER
 
 REVIEWER_ROLE = "审核人"
+EDITOR_ROLE = "编辑"
 SPACE_ROLES = {
     # group suffix: (page permissions, document permissions)
     "成员": ([], []),
-    "编辑": (["add", "change", "publish"], ["add", "change", "choose"]),
+    # Editors publish until the space gets a review workflow (services.review.assign_review_workflow),
+    # which takes "publish" from them: then they submit, and the reviewers approve (KB-03).
+    EDITOR_ROLE: (["add", "change", "publish"], ["add", "change", "choose"]),
     REVIEWER_ROLE: (["add", "change", "publish", "lock", "unlock", "bulk_delete"], ["add", "change", "delete", "choose"]),
 }
 

@@ -17,7 +17,9 @@ from knowledge.services.spaces import provision_space
 from portal import roles
 from portal.demo import material
 from portal.models import Department, HomePage, Position, UserProfile
+from portal.services.demo_expenses import build_expenses
 from portal.services.demo_faq import build_faq
+from portal.services.demo_review import build_review
 from portal.services.demo_training import build_training
 
 logger = logging.getLogger("zhiku.demo")
@@ -329,5 +331,7 @@ def load_demo_content():
     build_faq(spaces, users)
     _reading(articles, users)
     build_training(articles, users, positions, departments)
+    build_review(home, spaces, users)
+    build_expenses(users, departments)
     return {"users": [u for u, *_rest in USERS], "articles": len(articles), "attachments": attachments,
             "password": DEMO_PASSWORD}

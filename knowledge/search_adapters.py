@@ -36,7 +36,7 @@ def page_entry(page, **fields):
         "title": page.title[:255], "url": page.url or "", "keywords": "", "summary": "", "body": "",
         "attachments": [], "space_id": space.pk, "space_title": space.title, "nodes": node_entries(page),
         "owner_id": page.content_owner_id, "owner_name": user_name(page.content_owner), "file_type": "",
-        "date": page.last_published_at,
+        "date": page.last_published_at, "created": page.first_published_at,
         "principals": registry.principals_for_page(page, getattr(page, "audience", "internal")),
         **fields,
     }
@@ -98,6 +98,7 @@ class DocumentAdapter(registry.SearchAdapter):
             "owner_name": user_name(document.uploaded_by_user),
             "file_type": document.extension[:20],
             "date": document.created_at,
+            "created": document.created_at,
             "principals": registry.principals_for_restrictions(document.collection.get_view_restrictions()),
         }
 

@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 from wagtail.documents import get_document_model
+from wagtail.documents.models import document_served
 
 from .services.versions import compare_lines, published_revision, published_versions
 
@@ -59,4 +60,6 @@ def document_version_download(request, document_id, number):
         handle = version.file.open("rb")
     except FileNotFoundError:
         raise Http404
+    # Counted as a download of the document, as Wagtail's own serve view counts the current file.
+    document_served.send(sender=type(document), instance=document, request=request)
     return FileResponse(handle, as_attachment=True, filename=version.original_filename)

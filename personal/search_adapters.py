@@ -51,6 +51,7 @@ class AnthologyAdapter(registry.SearchAdapter):
             "owner_name": owner.get_full_name() or owner.get_username(),
             "file_type": "",
             "date": anthology.updated_at,
+            "created": anthology.created_at,
             "principals": anthologies.principals(anthology),
         }
 

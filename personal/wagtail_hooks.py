@@ -2,6 +2,8 @@ from wagtail import hooks
 
 from .services.handover import HANDOVER_ACTION
 from .services.items import key_of
+from stats.services.events import record_view
+
 from .services.reading import record_read
 
 
@@ -14,6 +16,7 @@ def count_page_read(serve):
         response = serve(page, request, serve_args, serve_kwargs)
         if response.status_code == 200 and request.user.is_authenticated:
             record_read(request.user, key_of(page))
+            record_view(request.user, key_of(page))
         return response
 
     return inner

@@ -41,13 +41,14 @@ ROLE_PERMISSIONS = {
         ("training", "publish_trainingpath"),
         ("training", "manage_training"),
         ("training", "view_all_reports"),
+        ("stats", "view_all_stats"),
     ],
     ADMINISTRATOR: ADMIN_ACCESS + [
         (app, f"{action}_{model}")
         for app, model in [("portal", "department"), ("portal", "position"), ("portal", "userprofile"),
                            ("auth", "user"), ("auth", "group")]
         for action in ("add", "change", "delete", "view")
-    ] + [("personal", "add_handover"), ("personal", "view_handover")],
+    ] + [("personal", "add_handover"), ("personal", "view_handover"), ("stats", "view_all_stats")],
     # Approves large expense claims (the workflow's amount step), sees every claim and records
     # payments; admin access for the read-only claim listing and its history.
     FINANCE_MANAGER: ADMIN_ACCESS + [("workflows", "pay_expenseclaim"), ("workflows", "view_all_expenseclaims")],

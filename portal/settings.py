@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "maps",
     "personal",
     "training",
+    "stats",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -227,11 +228,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "knowledge.tasks.send_review_reminders",
         "schedule": 3600.0,
     },
+    # Knowledge statistics: yesterday's events become the dashboards' aggregates (missed days too).
+    "stats-roll-up": {
+        "task": "stats.tasks.roll_up",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # Approvals nobody acted on within ZHIKU_APPROVAL_ESCALATE_HOURS go to the approver's manager.
     "workflows-escalate-approvals": {
         "task": "workflows.tasks.escalate_approvals",
         "schedule": 3600.0,
     },
+}
+
+# --- Knowledge statistics ---------------------------------------------------------------------
+# The first roll-up goes back at most this far (older items still count in the stock).
+ZHIKU_STATS_BACKFILL_DAYS = int(os.environ.get("ZHIKU_STATS_BACKFILL_DAYS", "730"))
+# Contribution score: points per thing done (volume) and per reuse of what someone wrote.
+ZHIKU_CONTRIBUTION_WEIGHTS = {
+    "items": 2, "attachments": 1, "revisions": 1, "answers": 1, "accepted": 3,
+    "readers": 1, "favourites": 3, "links": 2, "helpful": 3,
 }
 
 # --- Text extraction --------------------------------------------------------------------------

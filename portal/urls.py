@@ -24,6 +24,7 @@ urlpatterns = [
     path("qa/", include("qa.urls")),
     path("training/", include("training.urls")),
     path("approvals/", include("workflows.urls")),
+    path("stats/", include("stats.urls")),
     # The public self-service site: anonymous customers, public items only.
     path("help/", include("selfservice.urls")),
     path("api/", api_urls()),

@@ -48,6 +48,7 @@ class QuestionAdapter(registry.SearchAdapter):
             "owner_name": user_name(question.asked_by),
             "file_type": "",
             "date": max(dates),
+            "created": question.created_at,
             "principals": "all",
         }
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from knowledge.models import DimensionNode
+from stats.services.events import record_view
 
 from .forms import AnswerForm, CommentForm, EditForm, PromoteForm, QuestionForm
 from .models import Answer, Question
@@ -85,7 +86,9 @@ def _detail(request, question, answer_form=None, comment_form=None, comment_on=N
 
 @require_GET
 def detail(request, pk):
-    return _detail(request, _question_or_404(request, pk))
+    question = _question_or_404(request, pk)
+    record_view(request.user, question.search_key)
+    return _detail(request, question)
 
 
 @require_POST

@@ -68,6 +68,7 @@ class SearchEntry(models.Model):
     owner_name = models.CharField(max_length=255, blank=True)
     file_type = models.CharField(max_length=20, blank=True, db_index=True)
     date = models.DateTimeField(null=True, db_index=True)
+    created = models.DateTimeField(null=True)  # first published or uploaded: when it joined the stock
     review_due = models.DateField(null=True, blank=True)  # when its owner should re-check it
     attachment_count = models.PositiveIntegerField(default=0)  # files: attached, or its own
     nodes = models.TextField(blank=True, help_text="space-separated ids of its dimension nodes and their ancestors")

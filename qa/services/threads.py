@@ -21,6 +21,8 @@ from portal.models import Notification
 from search import index, registry
 from search.matching import match
 from search.text import clean_query
+from stats.models import Verb
+from stats.services.events import record
 
 from ..models import Answer, Comment, PostVersion, Question
 from . import rules
@@ -220,6 +222,7 @@ def accept(answer, user):
     if question.accepted_answer_id == answer.pk:
         return answer, False
     Question.objects.filter(pk=question.pk).update(accepted_answer=answer)
+    record(Verb.ACCEPTED, answer.author, question.search_key)
     question.accepted_answer = answer
     refresh_status(question)
     if answer.author_id != user.pk:

@@ -8,7 +8,6 @@ active enrollments (not withdrawn) of published, unarchived paths of active peop
 """
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
 from io import BytesIO
 
 from django.contrib.auth import get_user_model
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import Department, UserProfile
+from portal.services.spreadsheets import append_row as _append
 
 from ..models import (MANAGE_TRAINING, VIEW_ALL_REPORTS, Enrollment, QuizAttempt, StepProgress, TrainingPath,
                       TrainingStep)
@@ -418,19 +418,6 @@ def _completion_sheet(book, title, first_header, rows):
                   _("Overdue"), _("Completion")])
     for r in rows:
         _append(sheet, [r.label, r.enrolled, r.completed, r.in_progress, r.not_started, r.overdue, r.rate], (7,))
-
-
-def _append(sheet, values, percent_columns=()):
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
-    for cell in sheet[sheet.max_row]:
-        if cell.data_type == "f":
-            cell.data_type = "s"  # names typed by people are text, never formulas
-        elif cell.column in percent_columns:
-            cell.number_format = "0%"
-        elif cell.is_date:
-            cell.number_format = "yyyy-mm-dd hh:mm" if isinstance(cell.value, datetime) else "yyyy-mm-dd"
 
 
 def workbook(report):

@@ -1,6 +1,10 @@
 from django.utils.translation import gettext as _
 
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
 from portal.commands import PortalCommand
+from portal.services.demo_stats import build_stats
 from portal.services.demo import DEMO_PASSWORD, USERS, load_demo_content
 
 
@@ -9,6 +13,10 @@ class Command(PortalCommand):
 
     def run(self, *args, **options):
         result = load_demo_content()
+        if result is not None:
+            # Statistics count what search has catalogued: index now, then add months of activity.
+            call_command("search_rebuild", verbosity=0)
+            build_stats({u.username: u for u in get_user_model().objects.filter(is_active=True)})
         if result is None:
             self.stdout.write(_("Demo content is already present; nothing changed."))
         else:

@@ -1,0 +1,93 @@
+"""Past activity for the statistics dashboards: the demo's months of reading and searching, and
+the benchmark's million events. Popular items and people are drawn far more often than the
+rest, as in a real portal."""
+import random
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from search.models import QueryLog
+from stats.models import Event, Verb
+
+# (verb, share of events)
+VERB_MIX = [(Verb.VIEW, 0.80), (Verb.DOWNLOAD, 0.12), (Verb.FAVOURITE, 0.05), (Verb.ANSWER, 0.02),
+            (Verb.ACCEPTED, 0.01)]
+
+
+@contextmanager
+def _own_timestamps(model, field_name):
+    """Let bulk_create keep the times given, not "now" (the field is auto_now_add)."""
+    field = model._meta.get_field(field_name)
+    field.auto_now_add = False
+    try:
+        yield
+    finally:
+        field.auto_now_add = True
+
+
+def _moments(rng, start, days, count):
+    """``count`` moments over ``days`` days from ``start``, mostly in working hours."""
+    base = timezone.make_aware(datetime.combine(start, time.min))
+    for _i in range(count):
+        day = rng.randrange(days)
+        hour = rng.choice([9, 9, 10, 10, 10, 11, 11, 14, 14, 15, 15, 16, 16, 17, 20])
+        yield base + timedelta(days=day, hours=hour, minutes=rng.randrange(60), seconds=rng.randrange(60))
+
+
+def _weights(n):
+    return [1 / (rank + 1) for rank in range(n)]  # Zipf-like: the first is read most
+
+
+def add_activity(keys, user_ids, start, days, events, searches, queries, seed=7, batch=20000):
+    """Write ``events`` usage events and ``searches`` searches between ``start`` and
+    ``start + days``. ``queries``: [(query, found)]; a query with found False finds nothing."""
+    rng = random.Random(seed)
+    keys, user_ids = list(keys), list(user_ids)
+    key_weights, user_weights = _weights(len(keys)), _weights(len(user_ids))
+    verbs, verb_weights = zip(*VERB_MIX)
+    rows = []
+    for moment in _moments(rng, start, days, events):
+        rows.append(Event(at=moment, verb=rng.choices(verbs, verb_weights)[0],
+                          user_id=rng.choices(user_ids, user_weights)[0], key=rng.choices(keys, key_weights)[0]))
+        if len(rows) >= batch:
+            Event.objects.bulk_create(rows)
+            rows = []
+    Event.objects.bulk_create(rows)
+    query_weights = _weights(len(queries))
+    logs = []
+    with _own_timestamps(QueryLog, "created_at"):
+        for moment in _moments(rng, start, days, searches):
+            query, found = rng.choices(queries, query_weights)[0]
+            results = rng.randint(1, 40) if found else 0
+            clicked = rng.choices(keys, key_weights)[0] if results and rng.random() < 0.6 else ""
+            logs.append(QueryLog(user_id=rng.choices(user_ids, user_weights)[0], query=query, result_count=results,
+                                 clicked_key=clicked, created_at=moment))
+            if len(logs) >= batch:
+                QueryLog.objects.bulk_create(logs)
+                logs = []
+        QueryLog.objects.bulk_create(logs)
+
+
+DEMO_QUERIES = [
+    ("发动机 故障", True), ("报销流程", True), ("液压泵", True), ("合同模板", True), ("保修条款", True),
+    ("试验报告", True), ("新员工培训", True), ("客户投诉处理", True), ("变速箱异响", False),
+    ("电池热管理", False), ("出口认证 CE", False), ("海外售后网点", False),
+]
+
+
+def build_stats(users, days=180):
+    """Half a year of reading and searching by the demo users over the demo's items, rolled up."""
+    from search.models import SearchEntry
+    from stats.services.rollup import catch_up
+
+    keys = list(SearchEntry.objects.filter(kind__in=("article", "faq", "structured", "document"))
+                .exclude(space_id=None).order_by("?").values_list("key", flat=True))
+    if not keys:
+        return
+    today = timezone.localdate()
+    people = [u.pk for u in users.values()]
+    random.Random(3).shuffle(people)
+    add_activity(keys, people, today - timedelta(days=days), days, events=40 * days, searches=8 * days,
+                 queries=DEMO_QUERIES)
+    catch_up(today)

@@ -76,16 +76,34 @@ DEMO_QUERIES = [
 ]
 
 
+def _backdate_items(today, rng, spread=540):
+    """The demo's items were all made today; spread their publication over the last
+    ``spread`` days, so the stock has a history (their search entries say the same)."""
+    from knowledge.models import KnowledgeDocument
+    from search.models import SearchEntry
+    from wagtail.models import Page
+
+    for entry in SearchEntry.objects.exclude(created=None):
+        moment = timezone.make_aware(datetime.combine(today - timedelta(days=rng.randint(1, spread)), time(10)))
+        model, pk = entry.key.split(":")
+        if model == "knowledge.knowledgedocument":
+            KnowledgeDocument.objects.filter(pk=pk).update(created_at=moment)
+        elif entry.kind in ("article", "faq", "structured"):
+            Page.objects.filter(pk=pk).update(first_published_at=moment)
+        SearchEntry.objects.filter(pk=entry.pk).update(created=moment)
+
+
 def build_stats(users, days=180):
     """Half a year of reading and searching by the demo users over the demo's items, rolled up."""
     from search.models import SearchEntry
     from stats.services.rollup import catch_up
 
+    today = timezone.localdate()
+    _backdate_items(today, random.Random(5))
     keys = list(SearchEntry.objects.filter(kind__in=("article", "faq", "structured", "document"))
                 .exclude(space_id=None).order_by("?").values_list("key", flat=True))
     if not keys:
         return
-    today = timezone.localdate()
     people = [u.pk for u in users.values()]
     random.Random(3).shuffle(people)
     add_activity(keys, people, today - timedelta(days=days), days, events=40 * days, searches=8 * days,

@@ -208,3 +208,40 @@ def test_an_editor_submits_an_article_and_the_reviewer_approves_it_from_the_work
     assert ArticlePage.objects.get(pk=article.pk).title == "台架试验规程（第二版）"
     page.goto(live_server.url + "/")
     assert "台架试验规程（第二版）" not in page.locator("#wb-approvals").inner_text()
+
+
+def test_a_knowledge_manager_opens_the_statistics_and_sees_the_charts(live_server, portal, browser_page):
+    """Yesterday's reading, rolled up, shows on the usage dashboard in every chart; the tabs
+    and the period filter keep working in the browser."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from search import index
+    from stats.models import Event, Verb
+    from stats.services.rollup import catch_up
+
+    article = add_article(portal.research, "涡轮增压器维护手册", user=portal.users.editor)
+    index.update_object(article)
+    yesterday = timezone.now() - timedelta(days=1)
+    Event.objects.bulk_create([Event(at=yesterday, verb=Verb.VIEW, user_id=portal.users.reader.pk,
+                                     key=f"knowledge.articlepage:{article.pk}")] * 3)
+    catch_up()
+
+    page = browser_page
+    log_in(page, live_server, "/stats/usage/", username="manager")
+    page.wait_for_selector("#chart-heatmap[data-rendered=true] canvas")
+    charts = page.eval_on_selector_all(
+        "[data-chart]", "boxes => boxes.map(b => [b.id, b.dataset.rendered, b.querySelectorAll('canvas').length])")
+    assert {c[0] for c in charts} == {"chart-views", "chart-heatmap"}
+    assert all(rendered == "true" and canvases >= 1 for _id, rendered, canvases in charts)
+    assert "涡轮增压器维护手册" in page.inner_text("#table-top")
+
+    page.select_option("#stats-filters select[name=period]", "90")
+    page.click("#stats-filters button[type=submit]")
+    page.wait_for_url("**period=90**")
+    page.click("#stats-tabs a[href*='/stats/stock/']")
+    page.wait_for_selector("#chart-types[data-rendered=true] canvas")
+    assert "period=90" in page.url
+    page.click("#stats-tabs a[href*='/stats/contribution/']")
+    page.wait_for_selector("#chart-ranking[data-rendered=true] canvas")

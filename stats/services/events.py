@@ -2,7 +2,7 @@
 counting later)."""
 import logging
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from ..models import Event, Verb
@@ -17,7 +17,10 @@ def record(verb, user, key):
         return
     user_id = user.pk if user is not None and user.is_authenticated else None
     try:
-        Event.objects.create(at=timezone.now(), verb=verb, user_id=user_id, key=key[:100])
+        # In a savepoint: inside the caller's transaction (answering, accepting), a failed write
+        # must roll back only itself, not what the user did.
+        with transaction.atomic():
+            Event.objects.create(at=timezone.now(), verb=verb, user_id=user_id, key=key[:100])
     except DatabaseError:
         logger.exception("could not record a %s event for %s", Verb(verb).name, key)
 

@@ -17,7 +17,7 @@ from portal.models import Department, UserProfile
 from search import registry
 from search.models import SearchEntry, SearchEntryNode
 
-from ..models import Item, ItemDay, PersonDay, ReaderDay, SearchDay, SearcherDay
+from ..models import DepartmentDay, Item, ItemDay, PersonDay, ReaderDay, SearchDay, SearcherDay, count_readers
 from . import charts
 from .rollup import COUNTED_KINDS, day_bounds
 from .tables import INT, NUMBER, SHARE, TEXT, DATE, Column, Table
@@ -76,10 +76,6 @@ def _months(end, count=12):
         months.append(current)
         current = (current - timedelta(days=1)).replace(day=1)
     return months[::-1]
-
-
-def _month_end(month):
-    return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
 def _day(value):
@@ -211,11 +207,11 @@ def stock(filters, viewer):
 def _growth(filters, board):
     """Month by month: items added, items removed and the stock at the end of the month."""
     months = _months(filters.end)
-    first = day_bounds(months[0])[0]
+    first, end = day_bounds(months[0])[0], day_bounds(filters.end)[1]
     scoped = Item.objects.filter(filters.items_q(), kind__in=COUNTED_KINDS)
-    added = Counter({_day(m): n for m, n in scoped.filter(created__gte=first).annotate(m=TruncMonth("created"))
+    added = Counter({_day(m): n for m, n in scoped.filter(created__gte=first, created__lt=end).annotate(m=TruncMonth("created"))
                      .values_list("m").annotate(n=Count("pk"))})
-    removed = Counter({_day(m): n for m, n in scoped.filter(removed_at__gte=first).annotate(m=TruncMonth("removed_at"))
+    removed = Counter({_day(m): n for m, n in scoped.filter(removed_at__gte=first, removed_at__lt=end).annotate(m=TruncMonth("removed_at"))
                        .values_list("m").annotate(n=Count("pk"))})
     level = sum(_stock_counts(filters, months[0] - timedelta(days=1)).values())
     table = Table("growth", _("Growth by month"), [Column(_("Month"), TEXT), Column(_("Added")), Column(_("Removed")),
@@ -239,15 +235,16 @@ def _usage_days(filters, start, end):
     return ItemDay.objects.filter(filters.items_q("item__"), day__gte=start, day__lte=end)
 
 
-def _readers(filters, start, end):
-    return (ReaderDay.objects.filter(filters.items_q("item__"), day__gte=start, day__lte=end)
-            .values("user_id").distinct().count())
+def _department_days(filters, start, end):
+    """The departments' daily usage: what the usage totals, trend, heat map and department
+    table add up (a few rows a day, whatever the number of items)."""
+    return DepartmentDay.objects.filter(filters.items_q(), day__gte=start, day__lte=end)
 
 
 def _usage_totals(filters, start, end):
-    totals = _usage_days(filters, start, end).aggregate(**{f: Sum(f) for f in USAGE_FIELDS})
-    totals = {k: v or 0 for k, v in totals.items()}
-    totals["readers"] = _readers(filters, start, end)
+    days = _department_days(filters, start, end)
+    totals = {k: v or 0 for k, v in days.aggregate(**{f: Sum(f) for f in USAGE_FIELDS}).items()}
+    totals["readers"] = count_readers(days.values_list("readers", flat=True))
     return totals
 
 
@@ -276,8 +273,9 @@ def usage(filters, viewer):
     _usage_trend(filters, board)
     _usage_heatmap(filters, board)
     board.tables.append(_usage_by_department(filters))
-    board.tables.append(_usage_by_dimension(filters))
-    board.tables.append(_most_used(filters, viewer))
+    per_item = _per_item_usage(filters)
+    board.tables.append(_usage_by_dimension(filters, per_item))
+    board.tables.append(_most_used(filters, viewer, per_item))
     board.tables.append(_never_opened(filters, viewer))
     return board
 
@@ -288,8 +286,8 @@ def _daily(queryset, field_name):
 
 def _usage_trend(filters, board):
     start, end = filters.last_year()
-    now = _daily(_usage_days(filters, filters.start, filters.end), "views")
-    then = _daily(_usage_days(filters, start, end), "views")
+    now = _daily(_department_days(filters, filters.start, filters.end), "views")
+    then = _daily(_department_days(filters, start, end), "views")
     x, current, last = [], [], []
     for offset in range(filters.days):
         day = filters.start + timedelta(days=offset)
@@ -302,12 +300,14 @@ def _usage_trend(filters, board):
 
 def _usage_heatmap(filters, board):
     months = _months(filters.end)
-    rows = (_usage_days(filters, months[0], filters.end).annotate(m=TruncMonth("day"))
-            .values_list("item__department_id", "m").annotate(n=Sum("views")))
+    by_month = Counter()
+    for department_id, day, n in (_department_days(filters, months[0], filters.end)
+                                  .values_list("department_id", "day", "views")):
+        by_month[(department_id, day.replace(day=1))] += n
     names = _department_names()
-    departments = sorted({d for d, _m, _n in rows}, key=lambda d: names(d))
+    departments = sorted({d for d, _m in by_month}, key=lambda d: names(d))
     index = {m: i for i, m in enumerate(months)}
-    values = {(index[_day(m)], departments.index(d)): n for d, m, n in rows if _day(m) in index}
+    values = {(index[m], departments.index(d)): n for (d, m), n in by_month.items() if m in index}
     board.charts.append(("heatmap", charts.heatmap(_("Views by department and month"),
                                                    [m.strftime("%Y-%m") for m in months],
                                                    [names(d) for d in departments], values)))
@@ -315,11 +315,12 @@ def _usage_heatmap(filters, board):
 
 def _usage_by_department(filters):
     names = _department_names()
-    days = _usage_days(filters, filters.start, filters.end)
-    sums = {row["item__department_id"]: row for row in
-            days.values("item__department_id").annotate(**{f: Sum(f) for f in USAGE_FIELDS})}
-    readers = dict(ReaderDay.objects.filter(filters.items_q("item__"), day__gte=filters.start, day__lte=filters.end)
-                   .values_list("item__department_id").annotate(n=Count("user_id", distinct=True)))
+    sums, bitmaps = defaultdict(Counter), defaultdict(list)
+    for department_id, bitmap, *figures in (_department_days(filters, filters.start, filters.end)
+                                            .values_list("department_id", "readers", *USAGE_FIELDS)):
+        sums[department_id].update(dict(zip(USAGE_FIELDS, figures)))
+        bitmaps[department_id].append(bitmap)
+    readers = {department_id: count_readers(maps) for department_id, maps in bitmaps.items()}
     live = live_items(filters)
     stock_of = dict(live.values_list("department_id").annotate(n=Count("pk")))
     window = ItemDay.objects.filter(day__gt=filters.end - timedelta(days=30), day__lte=filters.end)
@@ -338,21 +339,31 @@ def _usage_by_department(filters):
     return table
 
 
-def _usage_by_dimension(filters):
+def _per_item_usage(filters):
+    """{item id: (views, downloads, favourites, clicks)} over the period: read once, for the
+    dimension and most-used tables."""
+    return {item_id: tuple(n or 0 for n in sums) for item_id, *sums in
+            _usage_days(filters, filters.start, filters.end).values_list("item_id").annotate(
+                *[Sum(f) for f in USAGE_FIELDS])}
+
+
+def _usage_by_dimension(filters, per_item):
     nodes = _dimension_nodes(filters)
     table = Table("dimensions", _dimension_title(filters), [
-        Column(_("Dimension node"), TEXT), Column(_("Items")), Column(_("Views")), Column(_("Downloads")),
-        Column(_("Favourites")), Column(_("Search click-throughs"))])
+        Column(_("Dimension node"), TEXT), Column(_("Items")), Column(_("Views")), Column(_("Unique readers")),
+        Column(_("Downloads")), Column(_("Favourites")), Column(_("Search click-throughs"))])
     if not nodes:
         return table
+    readers = ReaderDay.objects.filter(day__gte=filters.start, day__lte=filters.end)
     node_keys = _node_keys(nodes)
-    per_item = {key: row for key, *row in _usage_days(filters, filters.start, filters.end)
-                .values_list("item__key").annotate(*[Sum(f) for f in USAGE_FIELDS])}
+    ids = dict(Item.objects.filter(filters.items_q()).values_list("key", "pk"))
     live_keys = set(live_items(filters).values_list("key", flat=True))
     for node in nodes:
         keys = node_keys.get(node.pk, set())
-        sums = [sum((per_item[k][i] or 0) for k in keys if k in per_item) for i in range(len(USAGE_FIELDS))]
-        table.rows.append([node.name, len(keys & live_keys), *sums])
+        item_ids = [ids[k] for k in keys if k in ids]
+        sums = [sum(per_item[i][n] for i in item_ids if i in per_item) for n in range(len(USAGE_FIELDS))]
+        node_readers = readers.filter(item_id__in=item_ids).values("user_id").distinct().count() if item_ids else 0
+        table.rows.append([node.name, len(keys & live_keys), sums[0], node_readers, *sums[1:]])
         table.links.append(f"?{filters.query(node=node.pk)}" if node.get_children_count() else "")
     return table
 
@@ -367,10 +378,9 @@ def _item_rows(viewer, items, figures, names):
     return rows, links
 
 
-def _most_used(filters, viewer, limit=20):
-    top = list(_usage_days(filters, filters.start, filters.end).values("item_id")
-               .annotate(**{f: Sum(f) for f in USAGE_FIELDS}).order_by("-views", "-downloads", "item_id")[:limit])
-    by_id = {row["item_id"]: row for row in top}
+def _most_used(filters, viewer, per_item, limit=20):
+    top = sorted(per_item, key=lambda i: (-per_item[i][0], -per_item[i][1], i))[:limit]
+    by_id = {i: dict(zip(USAGE_FIELDS, per_item[i])) for i in top}
     readers = dict(ReaderDay.objects.filter(item_id__in=list(by_id), day__gte=filters.start, day__lte=filters.end)
                    .values_list("item_id").annotate(n=Count("user_id", distinct=True)))
     items = sorted(Item.objects.filter(pk__in=list(by_id)), key=lambda i: list(by_id).index(i.pk))

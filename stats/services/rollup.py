@@ -6,6 +6,7 @@ transaction, so running it twice gives the same rows. ``catch_up`` rolls up ever
 after the last one done, so a day the scheduler missed is done by the next run.
 """
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.apps import apps
@@ -14,7 +15,8 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from ..models import Event, Item, ItemDay, PersonDay, ReaderDay, RolledUpDay, SearchDay, SearcherDay, Verb
+from ..models import (DepartmentDay, Event, Item, ItemDay, PersonDay, ReaderDay, RolledUpDay, SearchDay, SearcherDay,
+                      Verb, readers_bitmap)
 
 # What counts as knowledge stock. Anthologies are personal reading lists, not knowledge;
 # documents outside every knowledge space (expense receipts, personal uploads) are not either.
@@ -112,6 +114,8 @@ def _item_days(day, start, end, item_ids):
         if item_id is None:
             continue  # not counted (a receipt) or gone before it was ever rolled up
         c = counts.get(key, Counter())
+        if not (c[Verb.VIEW] or c[Verb.DOWNLOAD] or c[Verb.FAVOURITE] or clicks[key] or helpful[key]):
+            continue  # only answered or accepted: contribution, not use of the item
         item_days.append(ItemDay(day=day, item_id=item_id, views=c[Verb.VIEW], readers=len(readers.get(key, ())),
                                  downloads=c[Verb.DOWNLOAD], favourites=c[Verb.FAVOURITE], clicks=clicks[key],
                                  helpful=helpful[key]))
@@ -125,6 +129,8 @@ def _person_days(day, start, end, people_departments):
     created = (Item.objects.filter(created__gte=start, created__lt=end, owner__isnull=False)
                .values_list("owner_id", "kind").annotate(n=Count("pk")))
     for user_id, kind, n in created:
+        if kind == "question":
+            continue  # asking is not contributing knowledge; answering is (below)
         field = "attachments" if kind == "document" else "items"
         per_person[user_id][field] += n
         if kind == "faq":
@@ -169,19 +175,46 @@ def _search_days(day, start, end, people_departments):
     return searches, searchers
 
 
-def roll_up_day(day, item_ids=None, people_departments=None):
+@dataclass
+class Lookups:
+    """What every day's roll-up looks up, loaded once for a run of many days."""
+
+    item_ids: dict  # item key -> Item id
+    item_departments: dict  # Item id -> department id
+    people_departments: dict  # user id -> department id
+
+    @classmethod
+    def load(cls):
+        items = list(Item.objects.values_list("key", "pk", "department_id"))
+        return cls({key: pk for key, pk, _d in items}, {pk: d for _k, pk, d in items}, _departments_of_people())
+
+
+def _department_days(day, item_days, reader_days, item_departments):
+    """The DepartmentDay rows of ``day``, summed from its items'."""
+    sums, readers = defaultdict(Counter), defaultdict(set)
+    for d in item_days:
+        sums[item_departments.get(d.item_id)].update(
+            {"views": d.views, "downloads": d.downloads, "favourites": d.favourites, "clicks": d.clicks})
+    for r in reader_days:
+        readers[item_departments.get(r.item_id)].add(r.user_id)
+    return [DepartmentDay(day=day, department_id=department_id, readers=readers_bitmap(readers[department_id]),
+                          **{f: figures[f] for f in ("views", "downloads", "favourites", "clicks")})
+            for department_id, figures in sums.items()]
+
+
+def roll_up_day(day, lookups=None):
     """Compute ``day``'s aggregates afresh (run again, it writes the same rows)."""
     start, end = day_bounds(day)
-    item_ids = item_ids if item_ids is not None else dict(Item.objects.values_list("key", "pk"))
-    people_departments = people_departments if people_departments is not None else _departments_of_people()
-    item_days, reader_days = _item_days(day, start, end, item_ids)
-    person_days = _person_days(day, start, end, people_departments)
-    search_days, searcher_days = _search_days(day, start, end, people_departments)
+    lookups = lookups or Lookups.load()
+    item_days, reader_days = _item_days(day, start, end, lookups.item_ids)
+    department_days = _department_days(day, item_days, reader_days, lookups.item_departments)
+    person_days = _person_days(day, start, end, lookups.people_departments)
+    search_days, searcher_days = _search_days(day, start, end, lookups.people_departments)
     with transaction.atomic():
-        for model in (ItemDay, ReaderDay, PersonDay, SearchDay, SearcherDay):
+        for model in (ItemDay, ReaderDay, DepartmentDay, PersonDay, SearchDay, SearcherDay):
             model.objects.filter(day=day).delete()
-        for model, rows in ((ItemDay, item_days), (ReaderDay, reader_days), (PersonDay, person_days),
-                            (SearchDay, search_days), (SearcherDay, searcher_days)):
+        for model, rows in ((ItemDay, item_days), (ReaderDay, reader_days), (DepartmentDay, department_days),
+                            (PersonDay, person_days), (SearchDay, search_days), (SearcherDay, searcher_days)):
             model.objects.bulk_create(rows, batch_size=1000)
         RolledUpDay.objects.update_or_create(day=day, defaults={
             "events": sum(d.views + d.downloads + d.favourites for d in item_days),
@@ -211,11 +244,10 @@ def catch_up(today=None, again_from=None):
             first = max(first, today - timedelta(days=settings.ZHIKU_STATS_BACKFILL_DAYS))
     if first is None:
         return []
-    item_ids = dict(Item.objects.values_list("key", "pk"))
-    people_departments = _departments_of_people()
+    lookups = Lookups.load()
     done, day = [], first
     while day < today:
-        roll_up_day(day, item_ids, people_departments)
+        roll_up_day(day, lookups)
         done.append(day)
         day += timedelta(days=1)
     return done

@@ -85,13 +85,19 @@ class Filters:
         if self.period in ("month", "last-month") and self.start.day == 1:
             end = self.start - timedelta(days=1)
             start = end.replace(day=1)
+            if self.period == "last-month":  # a whole month: the whole month before
+                return start, end
             length = min(self.days, calendar.monthrange(start.year, start.month)[1])
             return start, start + timedelta(days=length - 1)
         return self.start - timedelta(days=self.days), self.start - timedelta(days=1)
 
     def last_year(self):
-        """The same dates a year earlier (year-on-year)."""
-        return shift_year(self.start, -1), shift_year(self.end, -1)
+        """The same dates a year earlier (year-on-year); last month: that whole month a year
+        earlier (February 2025 against all 29 days of February 2024)."""
+        start, end = shift_year(self.start, -1), shift_year(self.end, -1)
+        if self.period == "last-month":
+            end = start.replace(day=calendar.monthrange(start.year, start.month)[1])
+        return start, end
 
     def query(self, **override):
         """The filters as a query string (for export links and the tabs)."""

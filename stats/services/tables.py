@@ -1,11 +1,14 @@
 """A table of figures as the dashboards show it and as it is exported: one object, so the
 Excel and CSV files hold exactly what is on the screen."""
 import io
+import re
 from dataclasses import dataclass, field
 
 from portal.services.spreadsheets import append_row, csv_bytes
 
 INT, SHARE, NUMBER, TEXT, DATE = "int", "share", "number", "text", "date"
+# Characters Excel refuses in a sheet name (a title such as "By dimension: 产品/服务" has them).
+SHEET_TITLE_REFUSED = re.compile(r"[\\*?:/\[\]]")
 
 
 @dataclass
@@ -47,7 +50,7 @@ class Table:
 
         book = Workbook()
         sheet = book.active
-        sheet.title = self.title[:31]
+        sheet.title = SHEET_TITLE_REFUSED.sub(" ", str(self.title))[:31].strip() or "Sheet"
         sheet.append(self.header)
         for cell in sheet[1]:
             cell.font = Font(bold=True)

@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import venv
 from pathlib import Path
@@ -111,14 +112,14 @@ def answers(host, port):
 
 
 def test(extra_args):
-    """The whole suite on the embedded default (SQLite, in-memory broker), then again on
-    PostgreSQL and Redis when they answer on this machine."""
+    """The whole suite on the embedded default (SQLite, in-memory broker) and, when they answer
+    on this machine, again on PostgreSQL and Redis. The two passes share no database, broker or
+    port, so they run at the same time; the second one's output is printed after the first's."""
     ensure_venv()
     ensure_chromium()
     pytest = [PYTHON, "-m", "pytest", *extra_args]
-    code = subprocess.run(pytest, cwd=ROOT).returncode
-    if code != 0 or extra_args:
-        sys.exit(code)
+    if extra_args:
+        sys.exit(subprocess.run(pytest, cwd=ROOT).returncode)
     scale_env = {}
     if answers("127.0.0.1", 5432):
         scale_env["DATABASE_URL"] = os.environ.get("ZHIKU_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -128,10 +129,44 @@ def test(extra_args):
         scale_env["CELERY_BROKER_URL"] = os.environ.get("ZHIKU_TEST_BROKER_URL", "redis://127.0.0.1:6379/15")
     else:
         say("Redis does not answer on 127.0.0.1:6379: skipping the Redis pass")
+    second = None
+    if scale_env and "DATABASE_URL" not in scale_env:
+        # Redis without PostgreSQL: the second pass is on SQLite too, so it needs a test database
+        # file of its own while the first pass uses the usual one (portal/settings.py).
+        first_db = os.environ.get("ZHIKU_TEST_DB") or str(
+            Path(os.environ.get("ZHIKU_VAR_DIR", ROOT / "var")) / "zhiku-test.sqlite3")
+        scale_env["ZHIKU_TEST_DB"] = str(Path(first_db).with_suffix("")) + "-second-pass.sqlite3"
     if scale_env:
         say("second pass on " + ", ".join(f"{k}={v}" for k, v in scale_env.items()))
-        code = subprocess.run([*pytest, "-m", "not browser"], cwd=ROOT, env={**os.environ, **scale_env}).returncode
-    sys.exit(code)
+        say("it runs alongside the first pass; its output is shown when the first pass is done")
+        log = tempfile.TemporaryFile()
+        # No pytest cache for this one: two sessions writing .pytest_cache at once could garble it.
+        second = subprocess.Popen([*pytest, "-p", "no:cacheprovider", "-m", "not browser"], cwd=ROOT,
+                                  env={**os.environ, **scale_env}, stdin=subprocess.DEVNULL, stdout=log,
+                                  stderr=subprocess.STDOUT)
+    try:
+        code = subprocess.run(pytest, cwd=ROOT).returncode
+    except BaseException:
+        if second is not None:
+            second.terminate()
+            second.wait()
+        raise
+    if second is None:
+        sys.exit(code)
+    if second.poll() is None:
+        say("first pass done; waiting for the second pass")
+    second_code = second.wait()
+    say("output of the second pass on " + ", ".join(f"{k}={v}" for k, v in scale_env.items()) + ":")
+    log.seek(0)
+    sys.stdout.flush()
+    shutil.copyfileobj(log, sys.stdout.buffer)
+    sys.stdout.flush()
+    log.close()
+    if code:
+        say(f"the first pass (SQLite) failed with exit code {code}")
+    if second_code:
+        say(f"the second pass failed with exit code {second_code}")
+    sys.exit(code or second_code)
 
 
 if __name__ == "__main__":

@@ -4,11 +4,35 @@ import os
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
+from django.test import override_settings
 
 from portal.celery import app as celery_app
 
 from .factories import build_portal
 from .utils import drain_tasks
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(request):
+    """ZHIKU_TEST_DB_NAME names the test database on a server (PostgreSQL), so that two runs on
+    one server do not drop each other's; SQLite's test file is ZHIKU_TEST_DB (portal/settings.py)."""
+    name = os.environ.get("ZHIKU_TEST_DB_NAME")
+    if name:
+        for alias in django_settings.DATABASES.values():
+            if alias["ENGINE"] != "django.db.backends.sqlite3":
+                alias.setdefault("TEST", {})["NAME"] = name
+    request.getfixturevalue("django_db_modify_db_settings_parallel_suffix")  # xdist/tox suffixes, after
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Tests make hundreds of users; Django's PBKDF2 (a million rounds) costs ~0.2 s a password.
+    What tests check is who may do what, not the hashing, so a cheap hasher does; logging in
+    with the right and the wrong password still works the same way."""
+    override = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    override.enable()
+    yield
+    override.disable()
 
 
 @pytest.fixture(autouse=True)
@@ -22,9 +46,13 @@ def celery_broker():
     """Tests use the broker of the settings when it is Redis, otherwise Celery's in-memory
     transport. Set before any test sends a task: producers keep the broker they first used."""
     broker = django_settings.CELERY_BROKER_URL
+    options = {}
     if not broker.startswith("redis://"):
         broker = "memory://"
-    celery_app.conf.update(broker_url=broker, broker_transport_options={}, task_acks_late=False)
+        # The in-memory transport polls, by default once a second: every task the worker
+        # fetches would wait up to that long. (Redis blocks on BRPOP instead and needs nothing.)
+        options = {"polling_interval": 0.01}
+    celery_app.conf.update(broker_url=broker, broker_transport_options=options, task_acks_late=False)
     return celery_app
 
 

@@ -42,7 +42,7 @@ class FakeTika(BaseHTTPRequestHandler):
 @pytest.fixture
 def tika_server(settings):
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeTika)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     settings.TIKA_SERVER_URL = f"http://127.0.0.1:{server.server_port}"
     settings.LANGUAGE_CODE = "en"

@@ -15,16 +15,30 @@ def _task_finished(**kwargs):
     _tasks_running[0] -= 1
 
 
-def drain_tasks(app, timeout=60):
+def _worker_holds_tasks():
+    """Whether the worker of this process has a task running, or one it has taken from the
+    broker but not finished: prefetched, or waiting for its countdown (a retry)."""
+    from celery.worker import state
+
+    return bool(_tasks_running[0] or state.requests)
+
+
+def drain_tasks(app, timeout=60, quiet=0.06):
     """Drop queued tasks and wait for running ones, so that nothing the test left behind runs
-    later (the worker of the session keeps consuming between tests)."""
+    later (the worker of the session keeps consuming between tests). Done once the broker and
+    the worker have been empty for ``quiet`` seconds: a message the worker has just taken from
+    the broker is in neither for a moment."""
     deadline = time.monotonic() + timeout
+    idle_since = None
     while time.monotonic() < deadline:
         purged = app.control.purge()
-        while _tasks_running[0] and time.monotonic() < deadline:
-            time.sleep(0.05)
-        if not purged and not _tasks_running[0]:
+        if purged or _worker_holds_tasks():
+            idle_since = None
+        elif idle_since is None:
+            idle_since = time.monotonic()
+        elif time.monotonic() - idle_since >= quiet:
             break
+        time.sleep(0.02)
 
 
 def wait_for(predicate, timeout=60, interval=0.1):

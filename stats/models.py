@@ -86,6 +86,23 @@ class ItemDay(models.Model):
         ]
 
 
+class ItemMonth(models.Model):
+    """One item's usage over a whole calendar month, summed from its days. A long period reads
+    its whole months here and only the days at its ends from ``ItemDay``/``ReaderDay``."""
+
+    month = models.DateField()  # the first day of the month
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    views = models.PositiveIntegerField(default=0)
+    downloads = models.PositiveIntegerField(default=0)
+    favourites = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    helpful = models.PositiveIntegerField(default=0)
+    readers = models.BinaryField(default=b"")  # who opened it that month: a bitmap, as DepartmentDay's
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "item"], name="stats_item_month_once")]
+
+
 class DepartmentDay(models.Model):
     """The usage of one department's items on one day. The usage dashboard's totals, trend,
     heat map and department table read these few rows rather than every item's."""
@@ -160,7 +177,11 @@ class SearchDay(models.Model):
     clicks = models.PositiveIntegerField(default=0)  # searches followed by a click on a result
 
     class Meta:
-        indexes = [models.Index(fields=["day", "department"], name="stats_search_day_dept")]
+        indexes = [
+            models.Index(fields=["day", "department"], name="stats_search_day_dept"),
+            # A department head's view: their departments' days, not every day of theirs ever.
+            models.Index(fields=["department", "day"], name="stats_search_dept_day"),
+        ]
 
 
 class SearcherDay(models.Model):
@@ -173,6 +194,34 @@ class SearcherDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "user_id"], name="stats_searcher_day_once")]
+        indexes = [models.Index(fields=["department", "day"], name="stats_searcher_dept_day")]
+
+
+class SearchMonth(models.Model):
+    """``SearchDay`` summed over a whole calendar month."""
+
+    month = models.DateField()
+    query = models.CharField(max_length=256)
+    department = models.ForeignKey("portal.Department", null=True, on_delete=models.SET_NULL, related_name="+")
+    searches = models.PositiveIntegerField(default=0)
+    zero = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    last_zero = models.DateField(null=True)  # the last day it found nothing
+
+    class Meta:
+        indexes = [models.Index(fields=["month", "department"], name="stats_search_month_dept")]
+
+
+class SearcherMonth(models.Model):
+    """``SearcherDay`` summed over a whole calendar month."""
+
+    month = models.DateField()
+    user_id = models.IntegerField()
+    department = models.ForeignKey("portal.Department", null=True, on_delete=models.SET_NULL, related_name="+")
+    searches = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["month", "user_id"], name="stats_searcher_month_once")]
 
 
 class RolledUpDay(models.Model):

@@ -36,7 +36,8 @@ from qa.services import threads
 from search import index, registry
 from search.models import QueryLog
 from stats import tasks
-from stats.models import Event, Item, ItemDay, PersonDay, ReaderDay, RolledUpDay, SearchDay, SearcherDay, Verb
+from stats.models import (Event, Item, ItemDay, ItemMonth, PersonDay, ReaderDay, RolledUpDay, SearchDay, SearcherDay,
+                          SearcherMonth, SearchMonth, Verb)
 from stats.services import figures, scope
 from stats.services.rollup import catch_up, roll_up_day
 
@@ -539,6 +540,53 @@ def test_search_figures_zero_result_queries_and_click_through(world):
     assert by_label(head.table("departments")) == {"研发部": [4, 2, 2.0, 0.25, 0.5], "发动机科": [1, 1, 1.0, 1.0, 0]}
 
 
+@pytest.mark.parametrize("start, end, months, ranges", [
+    (date(2024, 1, 10), date(2024, 1, 20), [], [(date(2024, 1, 10), date(2024, 1, 20))]),
+    (date(2024, 1, 1), date(2024, 1, 30), [], [(date(2024, 1, 1), date(2024, 1, 30))]),  # a day short
+    (date(2024, 2, 1), date(2024, 2, 29), [date(2024, 2, 1)], []),  # all of February of a leap year
+    (date(2024, 1, 31), date(2024, 3, 1), [date(2024, 2, 1)],
+     [(date(2024, 1, 31), date(2024, 1, 31)), (date(2024, 3, 1), date(2024, 3, 1))]),
+    (date(2023, 3, 16), date(2024, 3, 14), [date(2023, m, 1) for m in range(4, 13)] + [date(2024, 1, 1), date(2024, 2, 1)],
+     [(date(2023, 3, 16), date(2023, 3, 31)), (date(2024, 3, 1), date(2024, 3, 14))]),
+    (date(2024, 1, 1), date(2024, 12, 31), [date(2024, n, 1) for n in range(1, 13)], []),
+])
+def test_a_period_splits_into_its_whole_months_and_the_days_around_them(start, end, months, ranges):
+    assert figures.split_period(start, end) == (months, ranges)
+
+
+def test_a_long_period_reads_its_whole_months_and_counts_the_same_as_by_the_day(world):
+    """From the first of the month of D40 to yesterday: every event of the world, one whole
+    month (at least) read from the month rows, the rest from the day rows."""
+    manager, r1 = world.portal.users.manager, world.people["r1"]
+    start = world.D(40).replace(day=1)
+    months, _ranges = figures.split_period(start, world.D(1))
+    assert start in months
+    # r1 read 装配规范 on D40, and searched 扭矩 (found, not clicked).
+    a1 = ItemMonth.objects.get(month=start, item__key=key_of(world.a1))
+    assert (a1.views, int.from_bytes(a1.readers, "little")) == (1, 1 << r1.pk)
+    gap = {"period": "custom", "from": start.isoformat(), "to": world.D(1).isoformat()}
+
+    usage = dashboard(world, "usage", manager, **gap)
+    # The 30 days' figures and r1's view of 装配规范: views, readers (r1 among them already),
+    # downloads, favourites, click-throughs.
+    assert [f.value for f in usage.figures[:5]] == [14, 6, 2, 2, 2]
+    assert by_label(usage.table("top"))["装配规范"] == [kind("article"), "研发部", 1, 1, 0, 0, 0]
+    assert by_label(usage.table("top"))["曲轴故障分析"] == [kind("article"), "发动机科", 7, 5, 0, 2, 1]
+    assert usage.table("dimensions").rows == [["发动机", 2, 9, 5, 0, 2, 2], ["变速箱", 0, 0, 0, 0, 0, 0]]
+
+    people = {row[1]: row[2:] for row in dashboard(world, "contribution", manager, **gap).table("people").rows}
+    readers, favourites = 7, 8  # the columns after person and department
+    assert (people["li"][readers], people["li"][favourites]) == (4, 2)
+    assert people["zhang"][readers] == 5  # r2 twice, r1 and r3, and now r1 on 装配规范
+
+    search = dashboard(world, "search", manager, **gap)
+    assert [f.value for f in search.figures] == [8, 4, 1.75, 0.5, 0.25]
+    assert search.table("queries").rows[0] == ["扭矩", 3, 0, 1, round(1 / 3, 4)]
+    assert search.table("gaps").rows == [["变速箱异响", 2, 2, world.D(3)], ["保修", 1, 0, world.D(2)],
+                                         ["出口认证", 1, 1, world.D(2)]]
+    assert by_label(search.table("departments"))["研发部"] == [5, 2, 2.5, 0.2, 0.4]
+
+
 # --- the roll-up --------------------------------------------------------------------------------
 
 def aggregates():
@@ -553,6 +601,12 @@ def aggregates():
                                                          "clicks"), key=repr),
         "searchers": sorted(SearcherDay.objects.values_list("day", "user_id", "department_id", "searches"), key=repr),
         "days": sorted(RolledUpDay.objects.values_list("day", "events", "searches")),
+        "item months": sorted(ItemMonth.objects.values_list("month", "item__key", "views", "downloads", "favourites",
+                                                            "clicks", "helpful", "readers"), key=repr),
+        "search months": sorted(SearchMonth.objects.values_list("month", "query", "department_id", "searches", "zero",
+                                                                "clicks", "last_zero"), key=repr),
+        "searcher months": sorted(SearcherMonth.objects.values_list("month", "user_id", "department_id", "searches"),
+                                  key=repr),
     }
 
 
@@ -576,7 +630,8 @@ def test_rolling_up_again_writes_the_same_rows(world):
     assert len(again) == BACKFILL_DAYS and aggregates() == before
 
     # From scratch (no day rolled up yet), the same again.
-    for model in (ItemDay, ReaderDay, PersonDay, SearchDay, SearcherDay, RolledUpDay):
+    for model in (ItemDay, ReaderDay, PersonDay, SearchDay, SearcherDay, RolledUpDay, ItemMonth, SearchMonth,
+                  SearcherMonth):
         model.objects.all().delete()
     assert catch_up(today=world.today) == world.first_roll_up
     assert aggregates() == before

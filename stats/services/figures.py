@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,9 +17,10 @@ from portal.models import Department, UserProfile
 from search import registry
 from search.models import SearchEntry, SearchEntryNode
 
-from ..models import DepartmentDay, Item, ItemDay, PersonDay, ReaderDay, SearchDay, SearcherDay, count_readers
+from ..models import (DepartmentDay, Item, ItemDay, ItemMonth, PersonDay, ReaderDay, SearchDay, SearcherDay,
+                      SearcherMonth, SearchMonth, count_readers)
 from . import charts
-from .rollup import COUNTED_KINDS, day_bounds
+from .rollup import COUNTED_KINDS, day_bounds, month_bounds
 from .tables import INT, NUMBER, SHARE, TEXT, DATE, Column, Table
 
 
@@ -81,6 +82,66 @@ def _months(end, count=12):
 def _day(value):
     """A truncated month as a date (databases hand back a date or a datetime)."""
     return value.date() if hasattr(value, "date") and callable(value.date) else value
+
+
+# --- Periods: whole months from the month tables, the days around them from the day tables -------
+
+def split_period(start, end):
+    """(months, day ranges): the first days of the calendar months wholly inside start..end,
+    and the (first, last) days left around them."""
+    months, month = [], start if start.day == 1 else month_bounds(start)[1] + timedelta(days=1)
+    while month_bounds(month)[1] <= end:
+        months.append(month)
+        month = month_bounds(month)[1] + timedelta(days=1)
+    if not months:
+        return [], [(start, end)]
+    after = month_bounds(months[-1])[1] + timedelta(days=1)
+    ranges = [(start, months[0] - timedelta(days=1))] if start < months[0] else []
+    return months, ranges + ([(after, end)] if after <= end else [])
+
+
+def period_parts(day_model, month_model, q, start, end):
+    """Querysets that together hold start..end once: the month rows of its whole months and the
+    day rows of the rest (a year is twelve month rows per item, not 365 day rows)."""
+    months, ranges = split_period(start, end)
+    parts = [day_model.objects.filter(q, day__gte=first, day__lte=last) for first, last in ranges]
+    if months:
+        parts.append(month_model.objects.filter(q, month__gte=months[0], month__lte=months[-1]))
+    return parts
+
+
+def _totals(parts, *fields):
+    """{field: sum} over all parts."""
+    totals = Counter()
+    for part in parts:
+        totals.update({name: n or 0 for name, n in part.aggregate(**{f: Sum(f) for f in fields}).items()})
+    return {f: totals[f] for f in fields}
+
+
+def _summed(parts, group, *fields):
+    """{group value: [sums of fields]} over all parts."""
+    sums = defaultdict(lambda: [0] * len(fields))
+    for part in parts:
+        for key, *values in part.values_list(group).annotate(*[Sum(f) for f in fields]):
+            row = sums[key]
+            for n, value in enumerate(values):
+                row[n] += value or 0
+    return sums
+
+
+def item_readers(q, start, end):
+    """{item id: bitmap (an int, bit n: user n)} of the people who opened each item in
+    start..end."""
+    months, ranges = split_period(start, end)
+    readers = defaultdict(int)
+    if months:
+        for item_id, bitmap in ItemMonth.objects.filter(q, month__gte=months[0], month__lte=months[-1]).values_list(
+                "item_id", "readers"):
+            readers[item_id] |= int.from_bytes(bitmap, "little")
+    for first, last in ranges:
+        for item_id, user_id in ReaderDay.objects.filter(q, day__gte=first, day__lte=last).values_list("item_id", "user_id"):
+            readers[item_id] |= 1 << user_id
+    return readers
 
 
 # --- Items and who may read their titles --------------------------------------------------------
@@ -342,9 +403,8 @@ def _usage_by_department(filters):
 def _per_item_usage(filters):
     """{item id: (views, downloads, favourites, clicks)} over the period: read once, for the
     dimension and most-used tables."""
-    return {item_id: tuple(n or 0 for n in sums) for item_id, *sums in
-            _usage_days(filters, filters.start, filters.end).values_list("item_id").annotate(
-                *[Sum(f) for f in USAGE_FIELDS])}
+    parts = period_parts(ItemDay, ItemMonth, filters.items_q("item__"), filters.start, filters.end)
+    return {item_id: tuple(sums) for item_id, sums in _summed(parts, "item_id", *USAGE_FIELDS).items()}
 
 
 def _usage_by_dimension(filters, per_item):
@@ -354,7 +414,7 @@ def _usage_by_dimension(filters, per_item):
         Column(_("Downloads")), Column(_("Favourites")), Column(_("Search click-throughs"))])
     if not nodes:
         return table
-    readers = ReaderDay.objects.filter(day__gte=filters.start, day__lte=filters.end)
+    readers = item_readers(filters.items_q("item__"), filters.start, filters.end)
     node_keys = _node_keys(nodes)
     ids = dict(Item.objects.filter(filters.items_q()).values_list("key", "pk"))
     live_keys = set(live_items(filters).values_list("key", flat=True))
@@ -362,7 +422,10 @@ def _usage_by_dimension(filters, per_item):
         keys = node_keys.get(node.pk, set())
         item_ids = [ids[k] for k in keys if k in ids]
         sums = [sum(per_item[i][n] for i in item_ids if i in per_item) for n in range(len(USAGE_FIELDS))]
-        node_readers = readers.filter(item_id__in=item_ids).values("user_id").distinct().count() if item_ids else 0
+        node_readers = 0
+        for item_id in item_ids:
+            node_readers |= readers.get(item_id, 0)
+        node_readers = node_readers.bit_count()
         table.rows.append([node.name, len(keys & live_keys), sums[0], node_readers, *sums[1:]])
         table.links.append(f"?{filters.query(node=node.pk)}" if node.get_children_count() else "")
     return table
@@ -381,8 +444,8 @@ def _item_rows(viewer, items, figures, names):
 def _most_used(filters, viewer, per_item, limit=20):
     top = sorted(per_item, key=lambda i: (-per_item[i][0], -per_item[i][1], i))[:limit]
     by_id = {i: dict(zip(USAGE_FIELDS, per_item[i])) for i in top}
-    readers = dict(ReaderDay.objects.filter(item_id__in=list(by_id), day__gte=filters.start, day__lte=filters.end)
-                   .values_list("item_id").annotate(n=Count("user_id", distinct=True)))
+    readers = {i: bits.bit_count() for i, bits in item_readers(Q(item_id__in=list(by_id)), filters.start,
+                                                                  filters.end).items()}
     items = sorted(Item.objects.filter(pk__in=list(by_id)), key=lambda i: list(by_id).index(i.pk))
     table = Table("top", _("Most used items"), [
         Column(_("Item"), TEXT), Column(_("Type"), TEXT), Column(_("Department"), TEXT), Column(_("Views")),
@@ -434,17 +497,18 @@ def people_figures(filters):
     in_scope = UserProfile.objects.filter(filters.people_q()).values("user_id")
     person_q = Q() if filters.department_ids is None else Q(user_id__in=in_scope)
     owner_q = Q() if filters.department_ids is None else Q(item__owner_id__in=in_scope)
-    period = {"day__gte": filters.start, "day__lte": filters.end}
-    for row in PersonDay.objects.filter(person_q, **period).values("user_id").annotate(**{f: Sum(f) for f in VOLUME}):
+    for row in PersonDay.objects.filter(person_q, day__gte=filters.start, day__lte=filters.end).values("user_id").annotate(**{f: Sum(f) for f in VOLUME}):
         people[row.pop("user_id")].update(row)
-    readers = (ReaderDay.objects.filter(owner_q, item__owner__isnull=False, **period).exclude(user_id=F("item__owner_id"))
-               .values_list("item__owner_id", "item_id").annotate(n=Count("user_id", distinct=True)))
-    for owner_id, _item, n in readers:
-        people[owner_id]["readers"] += n
-    for owner_id, favourites, helpful in (ItemDay.objects.filter(owner_q, item__owner__isnull=False, **period)
-                                          .values_list("item__owner_id").annotate(Sum("favourites"), Sum("helpful"))):
-        people[owner_id]["favourites"] += favourites or 0
-        people[owner_id]["helpful"] += helpful or 0
+    owned = owner_q & Q(item__owner__isnull=False)
+    owners = dict(Item.objects.filter(owner__isnull=False).values_list("pk", "owner_id"))
+    for item_id, bits in item_readers(owned, filters.start, filters.end).items():
+        owner_id = owners.get(item_id)
+        if owner_id is not None:  # the owner reading their own item is not reuse
+            people[owner_id]["readers"] += (bits & ~(1 << owner_id)).bit_count()
+    parts = period_parts(ItemDay, ItemMonth, owned, filters.start, filters.end)
+    for owner_id, (favourites, helpful) in _summed(parts, "item__owner_id", "favourites", "helpful").items():
+        people[owner_id]["favourites"] += favourites
+        people[owner_id]["helpful"] += helpful
     links_q = Q() if filters.department_ids is None else Q(owner_id__in=in_scope)
     for owner_id, links in (Item.objects.filter(links_q, owner__isnull=False, removed_at__isnull=True, links__gt=0)
                             .values_list("owner_id").annotate(Sum("links"))):
@@ -510,12 +574,23 @@ def contribution(filters, viewer, limit=200):
 
 # --- Search -------------------------------------------------------------------------------------
 
+def _searchers(filters, start, end):
+    """{department id: {user id: searches}} of the people who searched in start..end."""
+    people = defaultdict(Counter)
+    for part in period_parts(SearcherDay, SearcherMonth, filters.people_q(), start, end):
+        for department_id, user_id, n in part.values_list("department_id", "user_id", "searches"):
+            people[department_id][user_id] += n
+    return people
+
+
 def _search_totals(filters, start, end):
-    days = SearchDay.objects.filter(filters.people_q(), day__gte=start, day__lte=end)
-    totals = {k: v or 0 for k, v in days.aggregate(searches=Sum("searches"), zero=Sum("zero"), clicks=Sum("clicks")).items()}
-    people = SearcherDay.objects.filter(filters.people_q(), day__gte=start, day__lte=end)
-    totals["searchers"] = people.values("user_id").distinct().count()
-    totals["by_people"] = people.aggregate(n=Sum("searches"))["n"] or 0
+    parts = period_parts(SearchDay, SearchMonth, filters.people_q(), start, end)
+    totals = _totals(parts, "searches", "zero", "clicks")
+    people = Counter()
+    for by_person in _searchers(filters, start, end).values():
+        people.update(by_person)
+    totals["searchers"] = len(people)
+    totals["by_people"] = sum(people.values())
     totals["per_user"] = round(totals["by_people"] / totals["searchers"], 2) if totals["searchers"] else 0
     totals["zero_rate"] = share(totals["zero"], totals["searches"])
     totals["ctr"] = share(totals["clicks"], totals["searches"])
@@ -532,39 +607,48 @@ def search(filters, viewer, limit=30):
                               ("zero_rate", _("Zero-result rate"), SHARE), ("ctr", _("Click-through rate"), SHARE)):
         board.figures.append(Figure(label, now[name], before[name], year_ago[name], kind))
 
-    days = SearchDay.objects.filter(filters.people_q(), day__gte=filters.start, day__lte=filters.end)
+    parts = period_parts(SearchDay, SearchMonth, filters.people_q(), filters.start, filters.end)
     table = Table("queries", _("Top queries"), [Column(_("Query"), TEXT), Column(_("Searches")),
                                                Column(_("Without results")), Column(_("Clicks")),
                                                Column(_("Click-through rate"), SHARE)])
-    for query, searches, zero, clicks in (days.values_list("query").annotate(s=Sum("searches"), z=Sum("zero"),
-                                                                            c=Sum("clicks")).order_by("-s", "query")[:limit]):
+    queries = _summed(parts, "query", "searches", "zero", "clicks")
+    for query, (searches, zero, clicks) in sorted(queries.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]:
         table.rows.append([query, searches, zero, clicks, share(clicks, searches)])
     board.tables.append(table)
 
+    gaps = defaultdict(lambda: [0, set(), None])  # query -> [searches without results, departments, last day]
+    for part in parts:
+        last_field = "day" if part.model is SearchDay else "last_zero"
+        for query, department_id, zero, last in (part.filter(zero__gt=0).values_list("query", "department_id")
+                                                 .annotate(Sum("zero"), Max(last_field))):
+            gap = gaps[query]
+            gap[0] += zero
+            if department_id is not None:  # public site visitors are no department
+                gap[1].add(department_id)
+            gap[2] = max(gap[2], last) if gap[2] else last
     table = Table("gaps", _("Zero-result queries (knowledge gaps)"), [
         Column(_("Query"), TEXT), Column(_("Searches without results")), Column(_("People's departments"), INT),
         Column(_("Last searched"), DATE)])
-    for query, zero, departments, last in (days.filter(zero__gt=0).values_list("query")
-                                           .annotate(z=Sum("zero"), d=Count("department", distinct=True), last=Max("day"))
-                                           .order_by("-z", "-last", "query")[:limit * 2]):
-        table.rows.append([query, zero, departments, last])
+    for query, (zero, departments, last) in sorted(gaps.items(), key=lambda kv: (-kv[1][0], -kv[1][2].toordinal(),
+                                                                                 kv[0]))[:limit * 2]:
+        table.rows.append([query, zero, len(departments), last])
     board.tables.append(table)
 
     names = _department_names()
-    searchers = dict(SearcherDay.objects.filter(filters.people_q(), day__gte=filters.start, day__lte=filters.end)
-                     .values_list("department_id").annotate(n=Count("user_id", distinct=True)))
+    searchers = _searchers(filters, filters.start, filters.end)
     table = Table("departments", _("Search by department"), [
         Column(_("Department"), TEXT), Column(_("Searches")), Column(_("People searching")),
         Column(_("Searches per person"), NUMBER), Column(_("Zero-result rate"), SHARE),
         Column(_("Click-through rate"), SHARE)])
-    for department_id, searches, zero, clicks in (days.values_list("department_id").annotate(
-            s=Sum("searches"), z=Sum("zero"), c=Sum("clicks")).order_by("-s")):
-        people = searchers.get(department_id, 0)
+    by_department = _summed(parts, "department_id", "searches", "zero", "clicks")
+    for department_id, (searches, zero, clicks) in sorted(by_department.items(), key=lambda kv: -kv[1][0]):
+        people = len(searchers.get(department_id, ()))
         label = names(department_id) if department_id or people else _("Public site visitors")
         table.rows.append([label, searches, people, round(searches / people, 2) if people else 0,
                            share(zero, searches), share(clicks, searches)])
     board.tables.append(table)
 
+    days = SearchDay.objects.filter(filters.people_q(), day__gte=filters.start, day__lte=filters.end)
     per_day = {day: (s, z) for day, s, z in days.values_list("day").annotate(Sum("searches"), Sum("zero"))}
     x = [(filters.start + timedelta(days=i)) for i in range(filters.days)]
     board.charts.append(("searches", charts.line(_("Searches per day"), [d.isoformat() for d in x], [

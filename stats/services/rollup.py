@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from ..models import (DepartmentDay, Event, Item, ItemDay, PersonDay, ReaderDay, RolledUpDay, SearchDay, SearcherDay,
@@ -202,8 +202,45 @@ def _department_days(day, item_days, reader_days, item_departments):
             for department_id, figures in sums.items()]
 
 
-def roll_up_day(day, lookups=None):
-    """Compute ``day``'s aggregates afresh (run again, it writes the same rows)."""
+def month_bounds(month):
+    """The first and last day of the month ``month`` falls in."""
+    first = month.replace(day=1)
+    return first, (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+
+
+def roll_up_month(month, registry=apps):
+    """Sum the month's day rows into its ``*Month`` rows afresh (a month still under way
+    holds the days rolled up so far). ``registry``: a migration's historical models."""
+    ItemDay, ItemMonth, ReaderDay, SearchDay, SearchMonth, SearcherDay, SearcherMonth = (
+        registry.get_model("stats", name) for name in
+        ("ItemDay", "ItemMonth", "ReaderDay", "SearchDay", "SearchMonth", "SearcherDay", "SearcherMonth"))
+    first, last = month_bounds(month)
+    within = {"day__gte": first, "day__lte": last}
+    readers = defaultdict(set)
+    for item_id, user_id in ReaderDay.objects.filter(**within).values_list("item_id", "user_id").distinct():
+        readers[item_id].add(user_id)
+    def summed(model, group, fields, **more):
+        """The month's rows of ``model`` summed by ``group`` (annotations named apart from the
+        fields: a filter on ``zero`` must mean the field, not its sum)."""
+        sums = {f"{f}_sum": Sum(f) for f in fields} | more
+        for row in model.objects.filter(**within).values(*group).annotate(**sums):
+            yield {f: row[f] for f in group} | {f: row[f"{f}_sum"] for f in fields} | {f: row[f] for f in more}
+
+    items = [ItemMonth(month=first, readers=readers_bitmap(readers[row["item_id"]]), **row)
+             for row in summed(ItemDay, ["item_id"], ("views", "downloads", "favourites", "clicks", "helpful"))]
+    searches = [SearchMonth(month=first, **row) for row in summed(SearchDay, ["query", "department_id"], (
+        "searches", "zero", "clicks"), last_zero=Max("day", filter=Q(zero__gt=0)))]
+    searchers = [SearcherMonth(month=first, **row) for row in summed(SearcherDay, ["user_id", "department_id"],
+                                                                     ("searches",))]
+    with transaction.atomic():
+        for model, rows in ((ItemMonth, items), (SearchMonth, searches), (SearcherMonth, searchers)):
+            model.objects.filter(month=first).delete()
+            model.objects.bulk_create(rows, batch_size=1000)
+
+
+def roll_up_day(day, lookups=None, month=True):
+    """Compute ``day``'s aggregates afresh (run again, it writes the same rows), and its
+    month's unless ``month`` is false (a run of many days sums each month once, at the end)."""
     start, end = day_bounds(day)
     lookups = lookups or Lookups.load()
     item_days, reader_days = _item_days(day, start, end, lookups.item_ids)
@@ -219,6 +256,8 @@ def roll_up_day(day, lookups=None):
         RolledUpDay.objects.update_or_create(day=day, defaults={
             "events": sum(d.views + d.downloads + d.favourites for d in item_days),
             "searches": sum(s.searches for s in search_days)})
+    if month:
+        roll_up_month(day)
 
 
 def _first_recorded_day():
@@ -247,9 +286,11 @@ def catch_up(today=None, again_from=None):
     lookups = Lookups.load()
     done, day = [], first
     while day < today:
-        roll_up_day(day, lookups)
+        roll_up_day(day, lookups, month=False)
         done.append(day)
         day += timedelta(days=1)
+    for month in sorted({d.replace(day=1) for d in done}):
+        roll_up_month(month)
     return done
 
 

@@ -13,8 +13,8 @@ a million recorded events, on a fresh database.
 2. Events: ``portal.services.demo_stats.add_activity`` over the last 365 days: 80% usage
    ``Event`` rows, 20% ``QueryLog`` searches over 200 queries (30 of them find nothing); items
    and people are Zipf-popular. Default 1,000,000 in total (--quick: 100,000).
-3. Roll-up: ``stats.services.rollup.catch_up`` (every day since the oldest item: two years),
-   then again, which must do nothing.
+3. Roll-up: ``stats.services.rollup.catch_up`` (every day since the oldest item: two years,
+   then each month's sums), then again, which must do nothing.
 4. Dashboards: /stats/stock/, usage/, contribution/, search/ through Django's test client (the
    whole stack), for a knowledge manager (stats.view_all_stats through their group, not a
    superuser: titles are permission-checked) and for the department head, with the default
@@ -396,9 +396,9 @@ def prepare(args, summary):
     summary.append(("generate events", f"{recorded:,} in {seconds:.1f} s ({recorded / seconds:,.0f}/s)"))
 
     days, seconds = timed(lambda: catch_up(today))
-    # Every aggregate table the roll-up writes (ItemDay, ReaderDay, PersonDay, SearchDay...).
+    # Every aggregate table the roll-up writes (ItemDay, ReaderDay, PersonDay, SearchDay... ItemMonth...).
     aggregates = [model for model in apps.get_app_config("stats").get_models()
-                  if model.__name__.endswith("Day") and model is not RolledUpDay]
+                  if model.__name__.endswith(("Day", "Month")) and model is not RolledUpDay]
     counts = {model.__name__: model.objects.count() for model in [Item, *aggregates]}
     print(f"roll-up: {len(days)} days ({days[0]} to {days[-1]}) in {seconds:.1f} s "
           f"({seconds / len(days) * 1000:.0f} ms a day)")

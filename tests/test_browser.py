@@ -245,3 +245,7 @@ def test_a_knowledge_manager_opens_the_statistics_and_sees_the_charts(live_serve
     assert "period=90" in page.url
     page.click("#stats-tabs a[href*='/stats/contribution/']")
     page.wait_for_selector("#chart-ranking[data-rendered=true] canvas")
+    page.click("#stats-tabs a[href*='/stats/training/']")
+    page.wait_for_selector("#chart-training[data-rendered=true] canvas")
+    page.wait_for_selector("#chart-questions[data-rendered=true] canvas")
+    assert "period=90" in page.url

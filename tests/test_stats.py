@@ -41,7 +41,7 @@ from stats.models import (Event, Item, ItemDay, ItemMonth, PersonDay, ReaderDay,
 from stats.services import figures, scope
 from stats.services.rollup import catch_up, roll_up_day
 
-from .factories import add_article, add_document, build_portal, make_user
+from .factories import add_article, add_document, add_path, build_portal, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +53,7 @@ TABLES = {
     "usage": ["departments", "dimensions", "top", "unopened"],
     "contribution": ["people", "departments"],
     "search": ["queries", "gaps", "departments"],
+    "training": ["training", "questions"],
 }
 
 
@@ -538,6 +539,51 @@ def test_search_figures_zero_result_queries_and_click_through(world):
     assert head.table("queries").rows == [["变速箱异响", 2, 2, 0, 0], ["扭矩", 2, 0, 1, 0.5], ["曲轴", 1, 0, 1, 1.0]]
     assert head.table("gaps").rows == [["变速箱异响", 2, 2, world.D(3)]]
     assert by_label(head.table("departments")) == {"研发部": [4, 2, 2.0, 0.25, 0.5], "发动机科": [1, 1, 1.0, 1.0, 0]}
+
+
+def test_training_and_questions_by_the_department_of_the_learner_asker_and_answerer(world):
+    from training.models import Enrollment
+    from training.services.assignments import sync_user
+
+    D, at, people = world.D, world.at, world.people
+    zhang, zhao, li, r2, r3, r4 = (people[n] for n in ("zhang", "zhao", "li", "r2", "r3", "r4"))
+    path = add_path("新员工培训", [{"kind": "article", "page": world.a2}], assignments=[
+        {"target_type": "user", "user": user, "due_date": D(3)} for user in (zhang, zhao, li, r3)])
+    for user in (zhang, zhao, li, r3):
+        sync_user(user)
+    enrollment = {e.user_id: e for e in Enrollment.objects.filter(path=path)}
+    assert set(enrollment) == {zhang.pk, zhao.pk, li.pk, r3.pk}
+    # zhang finished on D5 (this period), li on D40 (the period before); r3 started; zhao did nothing.
+    Enrollment.objects.filter(pk=enrollment[zhang.pk].pk).update(started_at=at(6), completed_at=at(5))
+    Enrollment.objects.filter(pk=enrollment[li.pk].pk).update(started_at=at(41), completed_at=at(40))
+    Enrollment.objects.filter(pk=enrollment[r3.pk].pk).update(started_at=at(4))
+
+    # r2 (研发部) asks on D5, r3 (发动机科) answers on D4 and it is accepted; r4 (财务部) asks on D3,
+    # nobody answers; li answers r1's older question (D40) on D6.
+    q2, _created = threads.ask(r2, "扭矩扳手怎么校准？", "")
+    a2, _created = threads.answer(q2, r3, "送计量室。")
+    threads.accept(a2, r2)
+    q3, _created = threads.ask(r4, "差旅标准在哪里？", "")
+    a1, _created = threads.answer(world.q1, li, "加装隔音罩。")
+    for model, pk, n in ((Question, q2.pk, 5), (Answer, a2.pk, 4), (Question, q3.pk, 3), (Answer, a1.pk, 6)):
+        model.objects.filter(pk=pk).update(created_at=at(n))
+
+    board = dashboard(world, "training", world.portal.users.manager)
+    # Completed in the period (before, a year earlier); completion rate and overdue now;
+    # questions asked (before: r1's question on D40), answered, accepted; answers given.
+    assert values(board) == [(1, 1, 0), (0.5, None, None), (2, None, None), (2, 1, 0), (0.5, None, None),
+                             (0.5, None, None), (2, 0, 0)]
+    # Enrolled, completed, in progress, not started, overdue, completion rate, completed in the period.
+    assert by_label(board.table("training")) == {"研发部": [2, 1, 0, 1, 1, 0.5, 1], "发动机科": [2, 1, 1, 0, 1, 0.5, 0]}
+    # Questions asked, answered, with an accepted answer, answers given.
+    assert board.table("questions").rows == [["研发部", 1, 1, 1, 0], ["财务部", 1, 0, 0, 0], ["发动机科", 0, 0, 0, 2]]
+
+    head = dashboard(world, "training", people["head_fin"])
+    assert head.table("training").rows == [] and head.table("questions").rows == [["财务部", 1, 0, 0, 0]]
+    assert [f.value for f in head.figures] == [0, 0, 0, 1, 0, 0, 0]
+    # The question r2 moved to the trash no longer counts.
+    Question.objects.filter(pk=q2.pk).update(deleted_at=at(1))
+    assert dashboard(world, "training", world.portal.users.manager).figures[3].value == 1
 
 
 @pytest.mark.parametrize("start, end, months, ranges", [

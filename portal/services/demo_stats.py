@@ -93,6 +93,49 @@ def _backdate_items(today, rng, spread=540):
         SearchEntry.objects.filter(pk=entry.pk).update(created=moment)
 
 
+# (asker, question, answerer, answer, accepted, days ago)
+DEMO_THREADS = [
+    ("chenjing", "客户反映发动机冷启动困难，先查哪里？", "zhangwei", "先查预热塞和燃油滤清器，再读 ECU 故障码。", True, 40),
+    ("xiaoming", "差旅住宿超标怎么报销？", "zhaomin", "超标部分需部门负责人审批，在报销单里写明原因。", True, 20),
+    ("chenjing", "液压泵异响是否在保修范围内？", "lina", "出厂 12 个月内、按说明书使用出现的异响属于保修范围。", False, 9),
+    ("liuyang", "出口欧洲的整机需要哪些认证？", None, "", False, 3),
+]
+
+
+def _questions(users, today):
+    """A few questions and answers from the last weeks, for the Q&A and contribution figures."""
+    from qa.models import Answer, Question
+    from qa.services import threads
+    from search import index
+
+    def moment(days_ago, hour):
+        return timezone.make_aware(datetime.combine(today - timedelta(days=days_ago), time(hour)))
+
+    for asker, title, answerer, text, accepted, days_ago in DEMO_THREADS:
+        question, created = threads.ask(users[asker], title)
+        if not created:
+            continue
+        Question.objects.filter(pk=question.pk).update(created_at=moment(days_ago, 9))
+        if answerer:
+            answer, _created = threads.answer(question, users[answerer], text)
+            Answer.objects.filter(pk=answer.pk).update(created_at=moment(days_ago, 15))
+            if accepted:
+                threads.accept(answer, users[asker])
+            Event.objects.filter(key=question.search_key, verb__in=(Verb.ANSWER, Verb.ACCEPTED)).update(
+                at=moment(days_ago, 16))
+        index.update_object(Question.objects.get(pk=question.pk))
+
+
+def _backdate_completions(today, rng):
+    """Training finished while the demo was being built: spread over the last weeks."""
+    from training.models import Enrollment
+
+    for enrollment in Enrollment.objects.exclude(completed_at=None):
+        days_ago = rng.randint(2, 30)
+        Enrollment.objects.filter(pk=enrollment.pk).update(
+            started_at=timezone.now() - timedelta(days=days_ago + 1), completed_at=timezone.now() - timedelta(days=days_ago))
+
+
 def build_stats(users, days=180):
     """Half a year of reading and searching by the demo users over the demo's items, rolled up."""
     from search.models import SearchEntry
@@ -100,6 +143,8 @@ def build_stats(users, days=180):
 
     today = timezone.localdate()
     _backdate_items(today, random.Random(5))
+    _questions(users, today)
+    _backdate_completions(today, random.Random(7))
     keys = list(SearchEntry.objects.filter(kind__in=("article", "faq", "structured", "document"))
                 .exclude(space_id=None).order_by("?").values_list("key", flat=True))
     if not keys:

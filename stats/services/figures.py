@@ -657,9 +657,108 @@ def search(filters, viewer, limit=30):
     return board
 
 
+# --- Training and Q&A ---------------------------------------------------------------------------
+
+def _moments(start, end):
+    """The first moment of ``start`` and the first after ``end``."""
+    return day_bounds(start)[0], day_bounds(end)[1]
+
+
+def _enrollments(filters):
+    """The enrollments the training reports count (training.services.reports), of the people in view."""
+    from training.services import reports
+
+    rows = reports.enrollments(reports.Scope(everyone=True), reports.Filters())
+    return rows.filter(filters.people_q("user__profile__department_id"))
+
+
+def _completed(filters, start, end):
+    first, after = _moments(start, end)
+    return _enrollments(filters).filter(completed_at__gte=first, completed_at__lt=after)
+
+
+def _asked(filters, start, end):
+    """The questions asked in start..end by the people in view (not those in the trash)."""
+    from qa.models import Question
+
+    first, after = _moments(start, end)
+    return Question.objects.visible().filter(filters.people_q("asked_by__profile__department_id"),
+                                             created_at__gte=first, created_at__lt=after)
+
+
+def _answers_given(filters, start, end):
+    from qa.models import Answer
+
+    first, after = _moments(start, end)
+    return Answer.objects.visible().filter(filters.people_q("author__profile__department_id"),
+                                           created_at__gte=first, created_at__lt=after)
+
+
+def training_and_questions(filters, viewer):
+    """Training completion (now and in the period) and questions asked and answered, by the
+    department of the learner, asker or answerer."""
+    from django.utils import timezone
+    from qa.models import Answer
+    from training.services.reports import completion_by
+
+    board = Dashboard()
+    names = _department_names()
+    periods = (filters.start, filters.end), filters.previous(), filters.last_year()
+    completed = [_completed(filters, *period).count() for period in periods]
+    departments = completion_by(_enrollments(filters), "department", timezone.localdate(), _("No department"))
+    enrolled, done = sum(d.enrolled for d in departments), sum(d.completed for d in departments)
+    board.figures += [Figure(_("Training completed"), *completed),
+                      Figure(_("Completion rate (now)"), share(done, enrolled), kind=SHARE),
+                      Figure(_("Overdue (now)"), sum(d.overdue for d in departments))]
+
+    asked = _asked(filters, filters.start, filters.end)
+    kinds = {"asked": asked, "answered": asked.filter(Exists(Answer.objects.visible().filter(question=OuterRef("pk")))),
+             "accepted": asked.filter(accepted_answer__isnull=False)}
+    counts = {name: rows.count() for name, rows in kinds.items()}
+    board.figures += [
+        Figure(_("Questions asked"), counts["asked"], *[_asked(filters, *period).count() for period in periods[1:]]),
+        Figure(_("Questions answered"), share(counts["answered"], counts["asked"]), kind=SHARE),
+        Figure(_("Questions with an accepted answer"), share(counts["accepted"], counts["asked"]), kind=SHARE),
+        Figure(_("Answers given"), *[_answers_given(filters, *period).count() for period in periods]),
+    ]
+
+    in_period = dict(_completed(filters, filters.start, filters.end).values_list("user__profile__department_id")
+                     .annotate(n=Count("pk")))
+    table = Table("training", _("Training by department"), [
+        Column(_("Department"), TEXT), Column(_("Enrolled")), Column(_("Completed")), Column(_("In progress")),
+        Column(_("Not started")), Column(_("Overdue")), Column(_("Completion rate"), SHARE),
+        Column(_("Completed in the period"))])
+    for d in departments:
+        table.rows.append([d.label, d.enrolled, d.completed, d.in_progress, d.not_started, d.overdue,
+                           share(d.completed, d.enrolled), in_period.get(d.key, 0)])
+    table.note = _("Per person and path: the training reports.")
+    board.tables.append(table)
+    board.charts.append(("training", charts.bar(_("Training by department"), [d.label for d in departments], [
+        (_("Completed"), [d.completed for d in departments]), (_("In progress"), [d.in_progress for d in departments]),
+        (_("Not started"), [d.not_started for d in departments])], stacked=True)))
+
+    by_asker = defaultdict(lambda: [0, 0, 0])  # department -> asked, answered, accepted
+    for column, rows in enumerate(kinds.values()):
+        for department_id, n in rows.values_list("asked_by__profile__department_id").annotate(n=Count("pk")):
+            by_asker[department_id][column] = n
+    by_author = dict(_answers_given(filters, filters.start, filters.end).values_list("author__profile__department_id")
+                     .annotate(n=Count("pk")))
+    table = Table("questions", _("Questions and answers by department"), [
+        Column(_("Department"), TEXT), Column(_("Questions asked")), Column(_("Answered")),
+        Column(_("With an accepted answer")), Column(_("Answers given"))])
+    for department_id in sorted(set(by_asker) | set(by_author), key=lambda d: (-by_asker.get(d, (0,))[0], names(d))):
+        table.rows.append([names(department_id), *by_asker.get(department_id, [0, 0, 0]),
+                           by_author.get(department_id, 0)])
+    board.tables.append(table)
+    board.charts.append(("questions", charts.bar(_("Questions and answers by department"), [r[0] for r in table.rows], [
+        (_("Questions asked"), [r[1] for r in table.rows]), (_("Answers given"), [r[4] for r in table.rows])])))
+    return board
+
+
 DASHBOARDS = {
     "stock": (gettext_lazy("Stock"), stock),
     "usage": (gettext_lazy("Usage"), usage),
     "contribution": (gettext_lazy("Contribution"), contribution),
     "search": (gettext_lazy("Search"), search),
+    "training": (gettext_lazy("Training and Q&A"), training_and_questions),
 }

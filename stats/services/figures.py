@@ -9,13 +9,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from knowledge.models import Dimension  # noqa: F401 (the views list them)
 from portal.models import Department, UserProfile
+from qa.models import Answer, Question
 from search import registry
 from search.models import SearchEntry, SearchEntryNode
+from training.services import reports as training_reports
 
 from ..models import (DepartmentDay, Item, ItemDay, ItemMonth, PersonDay, ReaderDay, SearchDay, SearcherDay,
                       SearcherMonth, SearchMonth, count_readers)
@@ -470,8 +473,6 @@ def _never_opened(filters, viewer, limit=50):
 
 
 def _day_of(moment):
-    from django.utils import timezone
-
     return timezone.localdate(moment) if moment else None
 
 
@@ -666,9 +667,7 @@ def _moments(start, end):
 
 def _enrollments(filters):
     """The enrollments the training reports count (training.services.reports), of the people in view."""
-    from training.services import reports
-
-    rows = reports.enrollments(reports.Scope(everyone=True), reports.Filters())
+    rows = training_reports.enrollments(training_reports.Scope(everyone=True), training_reports.Filters())
     return rows.filter(filters.people_q("user__profile__department_id"))
 
 
@@ -679,16 +678,12 @@ def _completed(filters, start, end):
 
 def _asked(filters, start, end):
     """The questions asked in start..end by the people in view (not those in the trash)."""
-    from qa.models import Question
-
     first, after = _moments(start, end)
     return Question.objects.visible().filter(filters.people_q("asked_by__profile__department_id"),
                                              created_at__gte=first, created_at__lt=after)
 
 
 def _answers_given(filters, start, end):
-    from qa.models import Answer
-
     first, after = _moments(start, end)
     return Answer.objects.visible().filter(filters.people_q("author__profile__department_id"),
                                            created_at__gte=first, created_at__lt=after)
@@ -697,15 +692,12 @@ def _answers_given(filters, start, end):
 def training_and_questions(filters, viewer):
     """Training completion (now and in the period) and questions asked and answered, by the
     department of the learner, asker or answerer."""
-    from django.utils import timezone
-    from qa.models import Answer
-    from training.services.reports import completion_by
 
     board = Dashboard()
     names = _department_names()
     periods = (filters.start, filters.end), filters.previous(), filters.last_year()
     completed = [_completed(filters, *period).count() for period in periods]
-    departments = completion_by(_enrollments(filters), "department", timezone.localdate(), _("No department"))
+    departments = training_reports.completion_by(_enrollments(filters), "department", timezone.localdate(), _("No department"))
     enrolled, done = sum(d.enrolled for d in departments), sum(d.completed for d in departments)
     board.figures += [Figure(_("Training completed"), *completed),
                       Figure(_("Completion rate (now)"), share(done, enrolled), kind=SHARE),
